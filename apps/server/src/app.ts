@@ -1,0 +1,114 @@
+/**
+ * Builds the whole HTTP application from its dependencies, with no I/O of its own, so tests
+ * run it through `app.request()` on an in-memory database.
+ */
+import { Hono, type Context } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { getCookie } from "hono/cookie";
+import { HTTPException } from "hono/http-exception";
+import type { Logger } from "pino";
+import { CredentialService } from "./auth/credentials.js";
+import type { Principal } from "./auth/principal.js";
+import { UserService } from "./auth/users.js";
+import type { Storage } from "./db/open.js";
+import { ApiError, forbidden } from "./errors.js";
+import type { AppEnv } from "./http/app-env.js";
+import { auditRoutes } from "./routes/audit.js";
+import { authRoutes, describePrincipal, SESSION_COOKIE } from "./routes/auth.js";
+import { credentialRoutes, userRoutes } from "./routes/credentials.js";
+import { environmentRoutes } from "./routes/environments.js";
+import { flagRoutes } from "./routes/flags.js";
+import { sdkRoutes } from "./routes/sdk.js";
+import { ChangeFeed } from "./services/changes.js";
+import { FlagService } from "./services/flags.js";
+import { SegmentService } from "./services/segments.js";
+import { SnapshotCache } from "./services/snapshots.js";
+
+export interface AppOptions {
+  storage: Storage;
+  logger: Logger;
+  /** Mark the session cookie Secure (behind HTTPS). */
+  secureCookies?: boolean;
+  maxBodyBytes?: number;
+}
+
+export function createApp({ storage, logger, secureCookies = false, maxBodyBytes = 1024 * 1024 }: AppOptions) {
+  const { db } = storage;
+  const feed = new ChangeFeed();
+  const services = {
+    feed,
+    flags: new FlagService(db, feed),
+    segments: new SegmentService(db, feed),
+    snapshots: new SnapshotCache(db, feed),
+    credentials: new CredentialService(db),
+    users: new UserService(db),
+  };
+
+  const app = new Hono<AppEnv>();
+
+  app.onError((error, c) => {
+    if (error instanceof ApiError) return c.json(error.toBody(), error.status);
+    if (error instanceof HTTPException && error.status < 500) {
+      const apiError =
+        error.status === 413
+          ? new ApiError("payload_too_large", `body: must be at most ${maxBodyBytes} bytes`, [{ path: "body", message: "is too large" }])
+          : new ApiError(error.status === 403 ? "forbidden" : "invalid_request", `body: ${error.message}`, [{ path: "body", message: error.message }]);
+      return c.json(apiError.toBody(), apiError.status);
+    }
+    logger.error({ err: error, method: c.req.method, path: c.req.path }, "request failed");
+    return c.json(new ApiError("internal", "internal error").toBody(), 500);
+  });
+  app.notFound((c) => c.json(new ApiError("not_found", `no route for ${c.req.method} ${c.req.path}`).toBody(), 404));
+
+  app.use("*", async (c, next) => {
+    const started = performance.now();
+    await next();
+    // The path only: query strings may carry client keys and contexts.
+    logger.info({ method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) }, "request");
+  });
+  app.use("*", bodyLimit({ maxSize: maxBodyBytes, onError: () => { throw new HTTPException(413); } }));
+  app.use("*", async (c, next) => {
+    c.set("principal", authenticate(c));
+    await next();
+  });
+
+  function authenticate(c: Context<AppEnv>): Principal | null {
+    const bearer = c.req.header("Authorization")?.match(/^Bearer\s+(\S+)$/i)?.[1];
+    if (bearer) return services.credentials.authenticate(bearer);
+    const sessionSecret = getCookie(c, SESSION_COOKIE);
+    if (!sessionSecret) return null;
+    // Cookies are SameSite=Strict already; a cross-site write is refused even where a browser ignores that.
+    if (!/^(GET|HEAD|OPTIONS)$/.test(c.req.method) && isCrossSite(c)) throw forbidden("cross-site requests cannot use the session cookie");
+    return services.users.authenticate(sessionSecret);
+  }
+
+  app.get("/healthz", (c) => c.json({ status: "ok" }));
+  app.get("/readyz", (c) => {
+    try {
+      storage.ping();
+      return c.json({ status: "ready" });
+    } catch {
+      return c.json({ status: "unavailable" }, 503);
+    }
+  });
+
+  app.route("/api/v1/auth", authRoutes(services.users, { secureCookies }));
+  app.get("/api/v1/me", (c) => c.json(describePrincipal(c.var.principal)));
+  app.route("/api/v1/environments", environmentRoutes(db, services.segments));
+  app.route("/api/v1/flags", flagRoutes(services.flags));
+  app.route("/api/v1/credentials", credentialRoutes(services.credentials));
+  app.route("/api/v1/users", userRoutes(services.users));
+  app.route("/api/v1/audit", auditRoutes(db));
+  app.route("/sdk/v1", sdkRoutes(services.snapshots));
+
+  return { app, services };
+}
+
+function isCrossSite(c: Context<AppEnv>): boolean {
+  const fetchSite = c.req.header("Sec-Fetch-Site");
+  if (fetchSite !== undefined) return fetchSite !== "same-origin" && fetchSite !== "none";
+  const origin = c.req.header("Origin");
+  return origin !== undefined && origin !== new URL(c.req.url).origin;
+}
+
+export type SwitchyardApp = ReturnType<typeof createApp>;

@@ -1,0 +1,60 @@
+/**
+ * Who is calling: resolved once per request from the session cookie or a bearer token, then
+ * checked by the route's guard. No credential is 401; the wrong kind or too low a role is 403.
+ */
+import type { AutomationScope, Role } from "../db/schema.js";
+import { forbidden, unauthenticated } from "../errors.js";
+import type { Actor } from "../services/changes.js";
+
+export type Principal =
+  | { kind: "user"; userId: number; email: string; name: string; role: Role }
+  | { kind: "admin_token"; credentialId: string; name: string; role: Role }
+  | { kind: "server_key"; credentialId: string; name: string; environmentId: number; environmentKey: string }
+  | { kind: "client_key"; credentialId: string; name: string; environmentId: number; environmentKey: string }
+  | { kind: "automation"; credentialId: string; name: string; scope: AutomationScope };
+
+const roleRank: Record<Role, number> = { viewer: 0, editor: 1, admin: 2 };
+
+export function actorOf(principal: Principal): Actor {
+  switch (principal.kind) {
+    case "user":
+      return { kind: "user", id: String(principal.userId), name: principal.email };
+    case "admin_token":
+      return { kind: "admin_token", id: principal.credentialId, name: principal.name };
+    case "automation":
+      return { kind: "automation", id: principal.credentialId, name: principal.name };
+    default:
+      // SDK keys cannot write; a write reaching here is a guard bug, so refuse rather than misattribute.
+      throw forbidden("SDK keys cannot change anything");
+  }
+}
+
+/** A user or admin token with at least `role`. */
+export function requireRole(principal: Principal | null, role: Role): Extract<Principal, { kind: "user" | "admin_token" }> {
+  if (!principal) throw unauthenticated();
+  if (principal.kind !== "user" && principal.kind !== "admin_token") throw forbidden(`this credential cannot use the admin API`);
+  if (roleRank[principal.role] < roleRank[role]) throw forbidden(`requires the ${role} role; you have ${principal.role}`);
+  return principal;
+}
+
+/**
+ * Kill, unkill and rollout: editors, or an automation token whose scope names the flag (by key
+ * or tag) and the environment.
+ */
+export function requireFlagAction(principal: Principal | null, flag: { key: string; tags: string[] }, environmentKey: string): Principal {
+  if (principal?.kind !== "automation") return requireRole(principal, "editor");
+  const { scope } = principal;
+  const flagInScope = scope.flags.includes(flag.key) || flag.tags.some((tag) => scope.tags.includes(tag));
+  if (!flagInScope) throw forbidden(`automation token '${principal.name}' is not scoped to flag '${flag.key}'`);
+  if (!scope.environments.includes(environmentKey)) {
+    throw forbidden(`automation token '${principal.name}' is not scoped to environment '${environmentKey}'`);
+  }
+  return principal;
+}
+
+export function requireSdkKey(principal: Principal | null, kinds: readonly ("server_key" | "client_key")[]) {
+  if (!principal) throw unauthenticated();
+  if (principal.kind !== "server_key" && principal.kind !== "client_key") throw forbidden(`requires an SDK key`);
+  if (!kinds.includes(principal.kind)) throw forbidden(`requires a ${kinds.join(" or ").replace(/_/g, " ")}`);
+  return principal;
+}

@@ -1,0 +1,30 @@
+/** Server configuration, read from the environment once at start. */
+import { z } from "zod";
+import { parseOrThrow } from "./http/validate.js";
+
+const configSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(4400),
+  HOST: z.string().min(1).default("127.0.0.1"),
+  DATA_DIR: z.string().min(1).default("./data"),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  SWITCHYARD_ADMIN_EMAIL: z.email().default("admin@localhost"),
+  SWITCHYARD_ADMIN_PASSWORD: z.string().min(10, "must be at least 10 characters").optional(),
+  SWITCHYARD_SECURE_COOKIES: z.enum(["true", "false"]).default("false"),
+});
+
+export type Config = ReturnType<typeof loadConfig>;
+
+export function loadConfig(env: Record<string, string | undefined> = process.env) {
+  // An empty variable means unset, as shells and compose files commonly write it.
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ""));
+  const parsed = parseOrThrow(configSchema, present);
+  return {
+    port: parsed.PORT,
+    host: parsed.HOST,
+    dataDir: parsed.DATA_DIR,
+    logLevel: parsed.LOG_LEVEL,
+    adminEmail: parsed.SWITCHYARD_ADMIN_EMAIL,
+    adminPassword: parsed.SWITCHYARD_ADMIN_PASSWORD,
+    secureCookies: parsed.SWITCHYARD_SECURE_COOKIES === "true",
+  };
+}

@@ -1,0 +1,67 @@
+#!/usr/bin/env node
+/** Reads configuration, opens storage and serves. Everything else is built by createApp. */
+import { mkdirSync } from "node:fs";
+import type { Server } from "node:http";
+import { join } from "node:path";
+import { createAdaptorServer } from "@hono/node-server";
+import { pino } from "pino";
+import { createApp } from "./app.js";
+import { bootstrap } from "./bootstrap.js";
+import { loadConfig } from "./config.js";
+import { openStorage } from "./db/open.js";
+
+const SHUTDOWN_DEADLINE_MS = 9_000;
+// Thousands of SDKs reconnect at once after a restart; Node's default backlog of 511 overflows.
+const LISTEN_BACKLOG = 4096;
+
+const config = (() => {
+  try {
+    return loadConfig();
+  } catch (error) {
+    process.stderr.write(`switchyard: invalid configuration: ${(error as Error).message}\n`);
+    process.exit(2);
+  }
+})();
+const logger = pino({ level: config.logLevel });
+mkdirSync(config.dataDir, { recursive: true });
+const storage = openStorage(join(config.dataDir, "switchyard.db"));
+const switchyard = createApp({ storage, logger, secureCookies: config.secureCookies });
+
+const firstStart = await bootstrap(storage.db, switchyard, { email: config.adminEmail, password: config.adminPassword });
+if (firstStart?.generatedPassword) {
+  // Printed once, to stdout only, never to the log.
+  process.stdout.write(
+    `\nSwitchyard created the admin user ${firstStart.adminEmail} with the password:\n\n    ${firstStart.generatedPassword}\n\n` +
+      `Log in at the UI, or: curl -c cookies.txt -H 'Content-Type: application/json' ` +
+      `-d '{"email":"${firstStart.adminEmail}","password":"…"}' http://${config.host}:${config.port}/api/v1/auth/login\n\n`,
+  );
+}
+
+const server = createAdaptorServer({ fetch: switchyard.app.fetch }) as Server;
+server.listen({ port: config.port, host: config.host, backlog: LISTEN_BACKLOG }, () => {
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : config.port;
+  logger.info({ host: config.host, port, dataDir: config.dataDir }, "switchyard listening");
+});
+
+let stopping = false;
+function shutdown(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  logger.info({ signal }, "shutting down");
+  const deadline = setTimeout(() => {
+    logger.error("in-flight requests did not finish in time; exiting");
+    storage.close();
+    process.exit(1);
+  }, SHUTDOWN_DEADLINE_MS);
+  deadline.unref();
+  // Stop accepting; idle keep-alive sockets are closed so in-flight requests are all we wait for.
+  server.close(() => {
+    storage.close();
+    logger.info("stopped");
+    process.exit(0);
+  });
+  server.closeIdleConnections();
+}
+process.on("SIGTERM", () => shutdown("SIGTERM"));
+process.on("SIGINT", () => shutdown("SIGINT"));

@@ -1,0 +1,146 @@
+/**
+ * Every route against every kind of caller. Each route gets a fresh server so a write by one
+ * caller cannot change what the next one sees; bodies are unique per caller for the same reason.
+ */
+import { describe, expect, it } from "vitest";
+import { callerKinds, createHarness, type CallerKind, type Harness } from "../test-support/harness.js";
+
+type Expectation = Record<CallerKind, number>;
+
+const read: Expectation = { anonymous: 401, client: 403, server: 403, automation: 403, viewer: 200, editor: 200, admin: 200 };
+const edit = (ok: number): Expectation => ({ anonymous: 401, client: 403, server: 403, automation: 403, viewer: 403, editor: ok, admin: ok });
+const administer = (ok: number): Expectation => ({ anonymous: 401, client: 403, server: 403, automation: 403, viewer: 403, editor: 403, admin: ok });
+const flagAction: Expectation = { anonymous: 401, client: 403, server: 403, automation: 200, viewer: 403, editor: 200, admin: 200 };
+
+const production = "/api/v1/flags/new-checkout/environments/production";
+const configVersion = (h: Harness) => h.services.flags.getConfig("new-checkout", "production").version;
+const flagVersion = (h: Harness) => h.services.flags.get("new-checkout").version;
+
+interface RouteCase {
+  method: string;
+  path: string | ((caller: CallerKind) => string);
+  body?: (caller: CallerKind, h: Harness) => unknown;
+  expect: Expectation;
+}
+
+const routes: RouteCase[] = [
+  { method: "GET", path: "/api/v1/me", expect: { anonymous: 401, client: 200, server: 200, automation: 200, viewer: 200, editor: 200, admin: 200 } },
+  { method: "POST", path: "/api/v1/auth/logout", expect: { anonymous: 204, client: 204, server: 204, automation: 204, viewer: 204, editor: 204, admin: 204 } },
+  { method: "GET", path: "/api/v1/environments", expect: read },
+  { method: "POST", path: "/api/v1/environments", body: (caller) => ({ key: `env-${caller}` }), expect: administer(201) },
+  { method: "GET", path: "/api/v1/flags", expect: read },
+  { method: "POST", path: "/api/v1/flags", body: (caller) => ({ key: `flag-${caller}` }), expect: edit(201) },
+  { method: "GET", path: "/api/v1/flags/new-checkout", expect: read },
+  { method: "PATCH", path: "/api/v1/flags/new-checkout", body: (caller, h) => ({ version: flagVersion(h), name: `by ${caller}` }), expect: edit(200) },
+  { method: "POST", path: "/api/v1/flags/new-checkout/archive", expect: edit(200) },
+  { method: "POST", path: "/api/v1/flags/new-checkout/unarchive", expect: edit(200) },
+  { method: "GET", path: production, expect: read },
+  { method: "PATCH", path: production, body: (_caller, h) => ({ version: configVersion(h), enabled: true }), expect: edit(200) },
+  { method: "POST", path: `${production}/kill`, body: (caller) => ({ reason: `kill by ${caller}` }), expect: flagAction },
+  { method: "POST", path: `${production}/unkill`, body: (caller) => ({ reason: `unkill by ${caller}` }), expect: flagAction },
+  { method: "POST", path: `${production}/rollout`, body: () => ({ percent: 12.5 }), expect: flagAction },
+  { method: "GET", path: "/api/v1/environments/production/segments", expect: read },
+  { method: "POST", path: "/api/v1/environments/production/segments", body: (caller) => ({ key: `seg-${caller}`, included: ["u1"] }), expect: edit(201) },
+  { method: "GET", path: "/api/v1/environments/production/segments/beta", expect: read },
+  {
+    method: "PATCH",
+    path: "/api/v1/environments/production/segments/beta",
+    body: (_caller, h) => ({ version: h.services.segments.get("production", "beta").version, included: ["u2"] }),
+    expect: edit(200),
+  },
+  { method: "DELETE", path: (caller) => `/api/v1/environments/production/segments/doomed-${caller}`, expect: edit(204) },
+  { method: "GET", path: "/api/v1/audit", expect: read },
+  { method: "GET", path: "/api/v1/credentials", expect: administer(200) },
+  { method: "POST", path: "/api/v1/credentials", body: (caller) => ({ kind: "server", name: `key-${caller}`, environment: "staging" }), expect: administer(201) },
+  { method: "POST", path: (caller) => `/api/v1/credentials/${victims.get(caller)}/revoke`, expect: administer(200) },
+  { method: "GET", path: "/api/v1/users", expect: administer(200) },
+  { method: "POST", path: "/api/v1/users", body: (caller) => ({ email: `${caller}@new.example.com`, password: "long-enough-password", role: "viewer" }), expect: administer(201) },
+  { method: "GET", path: "/sdk/v1/flags", expect: { anonymous: 401, client: 403, server: 200, automation: 403, viewer: 403, editor: 403, admin: 403 } },
+  {
+    method: "POST",
+    path: "/sdk/v1/evaluate",
+    body: () => ({ context: { key: "u1" } }),
+    expect: { anonymous: 401, client: 200, server: 200, automation: 403, viewer: 403, editor: 403, admin: 403 },
+  },
+];
+
+// Credentials each caller tries to revoke; one per caller so an earlier revoke cannot mask a later one.
+const victims = new Map<CallerKind, string>();
+
+async function prepare(): Promise<Harness> {
+  const h = await createHarness();
+  await h.call("admin", "POST", "/api/v1/flags", { body: { key: "new-checkout" } });
+  await h.call("admin", "POST", "/api/v1/environments/production/segments", { body: { key: "beta", included: ["u1"] } });
+  for (const caller of callerKinds) {
+    await h.call("admin", "POST", "/api/v1/environments/production/segments", { body: { key: `doomed-${caller}` } });
+    const created = await h.call("admin", "POST", "/api/v1/credentials", { body: { kind: "client", name: `victim-${caller}`, environment: "staging" } });
+    victims.set(caller, created.json.id);
+  }
+  return h;
+}
+
+describe("auth matrix", () => {
+  for (const route of routes) {
+    const label = typeof route.path === "string" ? route.path : route.path("anonymous").replace(/doomed-anonymous|\/undefined\//, (part) => (part.startsWith("doomed") ? ":key" : "/:id/"));
+    it(`${route.method} ${label}`, async () => {
+      const h = await prepare();
+      const seen: Partial<Expectation> = {};
+      for (const caller of callerKinds) {
+        const path = typeof route.path === "string" ? route.path : route.path(caller);
+        const response = await h.call(caller, route.method, path, route.body ? { body: route.body(caller, h) } : {});
+        seen[caller] = response.status;
+      }
+      expect(seen).toEqual(route.expect);
+    });
+  }
+
+  it("covers every route the API serves", async () => {
+    const h = await createHarness();
+    const served = new Set(
+      h.app.routes
+        .filter((route) => route.method !== "ALL")
+        .map((route) => `${route.method} ${route.path}`),
+    );
+    const tested = new Set(
+      routes.map((route) => {
+        const path = typeof route.path === "string" ? route.path : route.path("anonymous");
+        return `${route.method} ${path}`;
+      }),
+    );
+    const normalize = (entry: string) =>
+      entry
+        .replace(/\/new-checkout|\/:key/g, "/:key")
+        .replace(/\/production|\/:env/g, "/:env")
+        .replace(/\/segments\/(beta|doomed-anonymous)/, "/segments/:key")
+        .replace(/\/credentials\/[^/]+\/revoke/, "/credentials/:id/revoke");
+    const untested = [...served].map(normalize).filter((entry) => ![...tested].map(normalize).includes(entry));
+    expect(untested.filter((entry) => !entry.startsWith("GET /healthz") && !entry.startsWith("GET /readyz") && !entry.startsWith("POST /api/v1/auth/login"))).toEqual([]);
+  });
+});
+
+describe("session cookies", () => {
+  it("refuse cross-site writes but allow same-origin ones", async () => {
+    const h = await createHarness();
+    const attempt = (headers: Record<string, string>) => h.call("editor", "POST", "/api/v1/flags", { body: { key: `f${Object.values(headers).join("").length}` }, headers });
+    expect((await attempt({ Origin: "https://evil.example" })).status).toBe(403);
+    expect((await attempt({ "Sec-Fetch-Site": "cross-site" })).status).toBe(403);
+    expect((await attempt({ "Sec-Fetch-Site": "same-origin" })).status).toBe(201);
+    expect((await attempt({ Origin: "http://localhost" })).status).toBe(201);
+    expect((await h.call("viewer", "GET", "/api/v1/flags", { headers: { Origin: "https://evil.example" } })).status).toBe(200);
+  });
+
+  it("end at logout", async () => {
+    const h = await createHarness();
+    expect((await h.call("viewer", "GET", "/api/v1/me")).json).toMatchObject({ kind: "user", email: "viewer@example.com", role: "viewer" });
+    await h.call("viewer", "POST", "/api/v1/auth/logout");
+    expect((await h.call("viewer", "GET", "/api/v1/me")).status).toBe(401);
+  });
+
+  it("refuse a wrong password without saying which part was wrong", async () => {
+    const h = await createHarness();
+    const wrong = await h.call("anonymous", "POST", "/api/v1/auth/login", { body: { email: "viewer@example.com", password: "nope" } });
+    const unknown = await h.call("anonymous", "POST", "/api/v1/auth/login", { body: { email: "nobody@example.com", password: "nope" } });
+    expect(wrong.status).toBe(401);
+    expect(unknown.json).toEqual(wrong.json);
+  });
+});

@@ -1,0 +1,119 @@
+/** Conversions between stored rows and what the API and SDKs see, and whole-flag validation. */
+import { findFlagProblems, type FlagDefinition, type Segment, type Variant } from "@switchyard/core";
+import type { environments, flagConfigs, flags } from "../db/schema.js";
+import { ApiError, formatPath, type FieldIssue } from "../errors.js";
+
+export type FlagRow = typeof flags.$inferSelect;
+export type FlagConfigRow = typeof flagConfigs.$inferSelect;
+type EnvironmentRow = typeof environments.$inferSelect;
+
+export const booleanVariants: Variant[] = [
+  { key: "on", value: true },
+  { key: "off", value: false },
+];
+
+/** A new flag, or a flag in a new environment: off, serving its first variant once turned on. */
+export function initialConfig(flag: Pick<FlagRow, "kind" | "variants">) {
+  const variants = flag.variants;
+  const onVariant = flag.kind === "boolean" ? (variants.find((v) => v.value === true) ?? variants[0]!) : variants[0]!;
+  const offVariant = flag.kind === "boolean" ? (variants.find((v) => v.value === false) ?? variants.at(-1)!) : variants.at(-1)!;
+  return {
+    enabled: false,
+    killed: false,
+    killReason: null,
+    killedBy: null,
+    killedAt: null,
+    targets: [],
+    rules: [],
+    fallthrough: { variant: onVariant.key },
+    offVariant: offVariant.key,
+    clientVisible: null,
+    version: 1,
+  };
+}
+
+/** The flag as the environment's SDKs evaluate it. */
+export function toDefinition(flag: FlagRow, config: FlagConfigRow): FlagDefinition {
+  return {
+    key: flag.key,
+    kind: flag.kind,
+    variants: flag.variants,
+    salt: flag.salt,
+    clientVisible: config.clientVisible ?? flag.clientVisible,
+    enabled: config.enabled,
+    killed: config.killed,
+    killReason: config.killReason,
+    targets: config.targets,
+    rules: config.rules,
+    fallthrough: config.fallthrough,
+    offVariant: config.offVariant,
+    version: config.version,
+  };
+}
+
+export function toConfigView(environment: Pick<EnvironmentRow, "key">, config: FlagConfigRow) {
+  return {
+    environment: environment.key,
+    enabled: config.enabled,
+    killed: config.killed,
+    killReason: config.killReason,
+    killedBy: config.killedBy,
+    killedAt: config.killedAt === null ? null : new Date(config.killedAt).toISOString(),
+    targets: config.targets,
+    rules: config.rules,
+    fallthrough: config.fallthrough,
+    offVariant: config.offVariant,
+    clientVisible: config.clientVisible,
+    version: config.version,
+    updatedAt: new Date(config.updatedAt).toISOString(),
+  };
+}
+export type FlagConfigView = ReturnType<typeof toConfigView>;
+
+export function toFlagView(flag: FlagRow, configs: { environment: EnvironmentRow; config: FlagConfigRow }[]) {
+  return {
+    key: flag.key,
+    name: flag.name,
+    description: flag.description,
+    kind: flag.kind,
+    variants: flag.variants,
+    tags: flag.tags,
+    clientVisible: flag.clientVisible,
+    archived: flag.archived,
+    version: flag.version,
+    createdAt: new Date(flag.createdAt).toISOString(),
+    updatedAt: new Date(flag.updatedAt).toISOString(),
+    environments: Object.fromEntries(configs.map(({ environment, config }) => [environment.key, toConfigView(environment, config)])),
+  };
+}
+export type FlagView = ReturnType<typeof toFlagView>;
+
+/** Rejects a definition that names unknown variants or segments, or carries unusable clauses. */
+export function assertValidDefinition(definition: FlagDefinition, segments: readonly Segment[], pathPrefix = ""): void {
+  const problems = findFlagProblems(definition, segments);
+  if (problems.length === 0) return;
+  const issues: FieldIssue[] = problems.map((problem) => ({ path: pathPrefix + formatPath(problem.path), message: problem.message }));
+  throw new ApiError("invalid_request", issues.map((issue) => `${issue.path}: ${issue.message}`).join("; "), issues);
+}
+
+/** The expected version named by a write: the body's `version` or the `If-Match` header. */
+export function expectedVersion(bodyVersion: number | undefined, ifMatch: string | undefined): number | undefined {
+  if (bodyVersion !== undefined) return bodyVersion;
+  if (ifMatch === undefined) return undefined;
+  const parsed = Number(ifMatch.replace(/^W\//, "").replace(/"/g, "").trim());
+  if (!Number.isInteger(parsed) || parsed < 1) {
+    throw new ApiError("invalid_request", "If-Match: must be a version number", [{ path: "If-Match", message: "must be a version number" }]);
+  }
+  return parsed;
+}
+
+/** Optimistic concurrency: a write against an old version loses nothing and reports what is there now. */
+export function assertVersion(expected: number | undefined, actual: number, current: unknown, required: boolean): void {
+  if (expected === undefined) {
+    if (!required) return;
+    throw new ApiError("precondition_required", "name the version you edited, as `version` in the body or an If-Match header", [
+      { path: "version", message: "is required" },
+    ]);
+  }
+  if (expected !== actual) throw new ApiError("conflict", `version ${expected} is stale; the current version is ${actual}`, [], current);
+}
