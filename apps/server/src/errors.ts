@@ -11,6 +11,7 @@ export type ErrorCode =
   | "precondition_required"
   | "payload_too_large"
   | "unsupported_media_type"
+  | "too_many_requests"
   | "internal";
 
 export interface FieldIssue {
@@ -18,7 +19,7 @@ export interface FieldIssue {
   message: string;
 }
 
-const statusByCode: Record<ErrorCode, 400 | 401 | 403 | 404 | 409 | 413 | 415 | 428 | 500> = {
+const statusByCode: Record<ErrorCode, 400 | 401 | 403 | 404 | 409 | 413 | 415 | 428 | 429 | 500> = {
   invalid_request: 400,
   unauthenticated: 401,
   forbidden: 403,
@@ -27,6 +28,7 @@ const statusByCode: Record<ErrorCode, 400 | 401 | 403 | 404 | 409 | 413 | 415 | 
   precondition_required: 428,
   payload_too_large: 413,
   unsupported_media_type: 415,
+  too_many_requests: 429,
   internal: 500,
 };
 

@@ -144,3 +144,16 @@ describe("session cookies", () => {
     expect(unknown.json).toEqual(wrong.json);
   });
 });
+
+describe("login throttling", () => {
+  it("refuses further attempts for an email after repeated failures, even with the right password", async () => {
+    const h = await createHarness();
+    const attempt = (password: string) => h.call("anonymous", "POST", "/api/v1/auth/login", { body: { email: "viewer@example.com", password } });
+    for (let i = 0; i < 10; i++) expect((await attempt(`wrong-${i}`)).status).toBe(401);
+    const blocked = await attempt("viewer-password");
+    expect(blocked.status).toBe(429);
+    expect(blocked.json.error.code).toBe("too_many_requests");
+    const other = await h.call("anonymous", "POST", "/api/v1/auth/login", { body: { email: "editor@example.com", password: "editor-password" } });
+    expect(other.status).toBe(200);
+  }, 20_000);
+});
