@@ -4,6 +4,7 @@
  */
 import { Hono, type Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import { cors } from "hono/cors";
 import { getCookie } from "hono/cookie";
 import { HTTPException } from "hono/http-exception";
 import type { Logger } from "pino";
@@ -23,6 +24,9 @@ import { ChangeFeed } from "./services/changes.js";
 import { FlagService } from "./services/flags.js";
 import { SegmentService } from "./services/segments.js";
 import { SnapshotCache } from "./services/snapshots.js";
+import { streamRoutes } from "./routes/streams.js";
+import { trimChangeLog } from "./streaming/change-log.js";
+import { StreamHub } from "./streaming/hub.js";
 
 export interface AppOptions {
   storage: Storage;
@@ -30,19 +34,39 @@ export interface AppOptions {
   /** Mark the session cookie Secure (behind HTTPS). */
   secureCookies?: boolean;
   maxBodyBytes?: number;
+  /** Interval of the streams' heartbeat comments. */
+  heartbeatMs?: number;
+  /** Change-log entries kept per environment for resuming streams; older resumes get a put. */
+  changeLogRetention?: number;
+  /** Bytes buffered for a stream subscriber before it is dropped as too slow. */
+  maxStreamBufferBytes?: number;
+  /** Origins allowed to call the browser routes (/client/*); "*" for any. */
+  corsOrigins?: string[];
 }
 
-export function createApp({ storage, logger, secureCookies = false, maxBodyBytes = 1024 * 1024 }: AppOptions) {
+export function createApp({
+  storage,
+  logger,
+  secureCookies = false,
+  maxBodyBytes = 1024 * 1024,
+  heartbeatMs = 15_000,
+  changeLogRetention = 10_000,
+  maxStreamBufferBytes = 1024 * 1024,
+  corsOrigins = ["*"],
+}: AppOptions) {
   const { db } = storage;
   const feed = new ChangeFeed();
+  const snapshots = new SnapshotCache(db, feed);
   const services = {
     feed,
+    snapshots,
     flags: new FlagService(db, feed),
     segments: new SegmentService(db, feed),
-    snapshots: new SnapshotCache(db, feed),
     credentials: new CredentialService(db),
     users: new UserService(db),
+    hub: new StreamHub(feed, snapshots, { heartbeatMs }),
   };
+  trimChangeLog(db, feed, changeLogRetention);
 
   const app = new Hono<AppEnv>();
 
@@ -100,6 +124,11 @@ export function createApp({ storage, logger, secureCookies = false, maxBodyBytes
   app.route("/api/v1/users", userRoutes(services.users));
   app.route("/api/v1/audit", auditRoutes(db));
   app.route("/sdk/v1", sdkRoutes(services.snapshots));
+  const streams = streamRoutes({ db, hub: services.hub, snapshots, credentials: services.credentials, maxBufferedBytes: maxStreamBufferBytes });
+  app.route("/sdk/v1", streams.sdk);
+  // Browsers call these from other origins; client keys are public and no cookie is involved.
+  app.use("/client/*", cors({ origin: corsOrigins.includes("*") ? "*" : corsOrigins, allowHeaders: ["Authorization", "Last-Event-ID"], maxAge: 600 }));
+  app.route("/client/v1", streams.client);
 
   return { app, services };
 }

@@ -10,6 +10,7 @@ const configSchema = z.object({
   SWITCHYARD_ADMIN_EMAIL: z.email().default("admin@localhost"),
   SWITCHYARD_ADMIN_PASSWORD: z.string().min(10, "must be at least 10 characters").optional(),
   SWITCHYARD_SECURE_COOKIES: z.enum(["true", "false"]).default("false"),
+  SWITCHYARD_CORS_ORIGINS: z.string().default("*"),
 });
 
 export type Config = ReturnType<typeof loadConfig>;
@@ -26,5 +27,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     adminEmail: parsed.SWITCHYARD_ADMIN_EMAIL,
     adminPassword: parsed.SWITCHYARD_ADMIN_PASSWORD,
     secureCookies: parsed.SWITCHYARD_SECURE_COOKIES === "true",
+    corsOrigins: parsed.SWITCHYARD_CORS_ORIGINS.split(",").map((origin) => origin.trim()).filter(Boolean),
   };
 }

@@ -25,7 +25,7 @@ const config = (() => {
 const logger = pino({ level: config.logLevel });
 mkdirSync(config.dataDir, { recursive: true });
 const storage = openStorage(join(config.dataDir, "switchyard.db"));
-const switchyard = createApp({ storage, logger, secureCookies: config.secureCookies });
+const switchyard = createApp({ storage, logger, secureCookies: config.secureCookies, corsOrigins: config.corsOrigins });
 
 const firstStart = await bootstrap(storage.db, switchyard, { email: config.adminEmail, password: config.adminPassword });
 if (firstStart?.generatedPassword) {
@@ -55,7 +55,9 @@ function shutdown(signal: string) {
     process.exit(1);
   }, SHUTDOWN_DEADLINE_MS);
   deadline.unref();
-  // Stop accepting; idle keep-alive sockets are closed so in-flight requests are all we wait for.
+  // Streams end first, so SDKs reconnect (to another instance) instead of holding this one open;
+  // then stop accepting, and close idle keep-alive sockets so in-flight requests are all we wait for.
+  switchyard.services.hub.close();
   server.close(() => {
     storage.close();
     logger.info("stopped");

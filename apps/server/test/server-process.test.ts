@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
+import { SseReader } from "../src/test-support/sse-reader.js";
 
 const serverRoot = fileURLToPath(new URL("..", import.meta.url));
 const running: ChildProcess[] = [];
@@ -125,9 +126,15 @@ describe("server process", () => {
     const token = await loginAndCreateToken(first.url);
     await fetch(`${first.url}/api/v1/flags`, { method: "POST", headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" }, body: '{"key":"kept"}' });
 
+    const serverKey = await createServerKey(first.url, token);
+    const stream = await SseReader.open(`${first.url}/sdk/v1/stream`, { Authorization: `Bearer ${serverKey}` });
+    await stream.waitFor((message) => message.event === "put");
+
     const inFlight = fetch(`${first.url}/api/v1/flags`, { headers: { Authorization: `Bearer ${token}` } });
     first.child.kill("SIGTERM");
     expect((await inFlight).status).toBe(200);
+    // Open streams are ended by the server, so SDKs reconnect elsewhere rather than hang.
+    expect(await stream.waitForEnd()).toBe(true);
     const started = Date.now();
     expect(await first.exited).toBe(0);
     expect(Date.now() - started).toBeLessThan(10_000);
@@ -138,6 +145,15 @@ describe("server process", () => {
     expect(second.stdout.join("\n")).not.toContain("password:");
   }, 40_000);
 });
+
+async function createServerKey(url: string, token: string): Promise<string> {
+  const created = await fetch(`${url}/api/v1/credentials`, {
+    method: "POST",
+    headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
+    body: JSON.stringify({ kind: "server", name: "stream", environment: "production" }),
+  });
+  return ((await created.json()) as { token: string }).token;
+}
 
 async function loginAndCreateToken(url: string): Promise<string> {
   const login = await fetch(`${url}/api/v1/auth/login`, {

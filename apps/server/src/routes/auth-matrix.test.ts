@@ -21,6 +21,8 @@ interface RouteCase {
   path: string | ((caller: CallerKind) => string);
   body?: (caller: CallerKind, h: Harness) => unknown;
   expect: Expectation;
+  /** Streams run on the Node server only: these go over a real socket. */
+  stream?: true;
 }
 
 const routes: RouteCase[] = [
@@ -62,7 +64,21 @@ const routes: RouteCase[] = [
     body: () => ({ context: { key: "u1" } }),
     expect: { anonymous: 401, client: 200, server: 200, automation: 403, viewer: 403, editor: 403, admin: 403 },
   },
+  { method: "GET", path: "/sdk/v1/stream", stream: true, expect: { anonymous: 401, client: 403, server: 200, automation: 403, viewer: 403, editor: 403, admin: 403 } },
+  { method: "GET", path: "/client/v1/stream", stream: true, expect: { anonymous: 401, client: 200, server: 403, automation: 403, viewer: 403, editor: 403, admin: 403 } },
 ];
+
+async function streamStatus(h: Harness, caller: CallerKind, path: string): Promise<number> {
+  const { url, close } = await h.listen();
+  const controller = new AbortController();
+  try {
+    const response = await fetch(`${url}${path}`, { headers: h.credentials[caller], signal: controller.signal });
+    return response.status;
+  } finally {
+    controller.abort();
+    await close();
+  }
+}
 
 // Credentials each caller tries to revoke; one per caller so an earlier revoke cannot mask a later one.
 const victims = new Map<CallerKind, string>();
@@ -87,8 +103,9 @@ describe("auth matrix", () => {
       const seen: Partial<Expectation> = {};
       for (const caller of callerKinds) {
         const path = typeof route.path === "string" ? route.path : route.path(caller);
-        const response = await h.call(caller, route.method, path, route.body ? { body: route.body(caller, h) } : {});
-        seen[caller] = response.status;
+        seen[caller] = route.stream
+          ? await streamStatus(h, caller, path)
+          : (await h.call(caller, route.method, path, route.body ? { body: route.body(caller, h) } : {})).status;
       }
       expect(seen).toEqual(route.expect);
     });

@@ -1,6 +1,9 @@
 /** An app on an in-memory database with one caller of every kind, for route tests. */
+import type { AddressInfo } from "node:net";
+import type { Server } from "node:http";
+import { createAdaptorServer } from "@hono/node-server";
 import { pino } from "pino";
-import { createApp } from "../app.js";
+import { createApp, type AppOptions } from "../app.js";
 import { bootstrap } from "../bootstrap.js";
 import { openStorage } from "../db/open.js";
 import { systemActor } from "../services/changes.js";
@@ -13,9 +16,9 @@ export interface CallOptions {
   headers?: Record<string, string>;
 }
 
-export async function createHarness() {
+export async function createHarness(options: Partial<Omit<AppOptions, "storage" | "logger">> = {}) {
   const storage = openStorage(":memory:");
-  const switchyard = createApp({ storage, logger: pino({ level: "silent" }) });
+  const switchyard = createApp({ storage, logger: pino({ level: "silent" }), ...options });
   const { app, services } = switchyard;
   await bootstrap(storage.db, switchyard, { email: "admin@example.com", password: "admin-password" });
   await services.users.create({ email: "editor@example.com", password: "editor-password", role: "editor" }, systemActor);
@@ -64,7 +67,19 @@ export async function createHarness() {
     return { status: response.status, headers: response.headers, json, text };
   }
 
-  return { app, services, storage, credentials, token, call, sessionCookie };
+  /** Serves the app over a real socket on 127.0.0.1 and an ephemeral port. */
+  async function listen() {
+    const server = createAdaptorServer({ fetch: app.fetch }) as Server;
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const close = async () => {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    };
+    return { url, server, close };
+  }
+
+  return { app, services, storage, credentials, token, call, sessionCookie, listen };
 }
 
 export type Harness = Awaited<ReturnType<typeof createHarness>>;

@@ -1,0 +1,65 @@
+/**
+ * Server-Sent Events framing and the connection to one subscriber: written straight to Node's
+ * response, one write of shared bytes per event, with backpressure measured in bytes.
+ */
+import type { ServerResponse } from "node:http";
+
+export const sseHeaders = {
+  "Content-Type": "text/event-stream; charset=utf-8",
+  "Cache-Control": "no-cache, no-transform",
+  // Stops nginx and similar proxies from buffering the stream.
+  "X-Accel-Buffering": "no",
+  Connection: "keep-alive",
+};
+
+/** One event, encoded once and written to every subscriber as the same bytes. */
+export function encodeEvent(event: string, id: number, data: string): Buffer {
+  return Buffer.from(`event: ${event}\nid: ${id}\ndata: ${data}\n\n`);
+}
+
+export function encodeComment(text: string): Buffer {
+  return Buffer.from(`: ${text}\n\n`);
+}
+
+export interface SseConnection {
+  /** Queues bytes; returns false when the client has fallen too far behind and was dropped. */
+  write(chunk: Buffer): boolean;
+  close(): void;
+  onClose(listener: () => void): void;
+}
+
+export function nodeConnection(outgoing: ServerResponse, maxBufferedBytes: number): SseConnection {
+  outgoing.writeHead(200, sseHeaders);
+  outgoing.socket?.setNoDelay(true);
+  const closed = onceListeners();
+  outgoing.once("close", closed.fire);
+  return {
+    write(chunk) {
+      if (closed.fired) return false;
+      if (outgoing.writableLength > maxBufferedBytes) {
+        outgoing.destroy();
+        // Now, not on the socket's close event a tick later: nothing more is queued for it.
+        closed.fire();
+        return false;
+      }
+      outgoing.write(chunk);
+      return true;
+    },
+    close: () => outgoing.end(),
+    onClose: closed.add,
+  };
+}
+
+function onceListeners() {
+  const listeners: (() => void)[] = [];
+  const state = {
+    fired: false,
+    add: (listener: () => void) => void listeners.push(listener),
+    fire: () => {
+      if (state.fired) return;
+      state.fired = true;
+      for (const listener of listeners) listener();
+    },
+  };
+  return state;
+}
