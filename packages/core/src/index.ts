@@ -1,0 +1,35 @@
+/**
+ * @switchyard/core: the flag model's types, evaluation, bucketing and semantic checks. Pure
+ * TypeScript with no I/O and no runtime dependency: the zod schemas live in
+ * `@switchyard/core/schema`, which this entry point never loads.
+ *
+ * @example
+ * import { compileFlag } from "@switchyard/core";
+ * const newCheckout = compileFlag(flag);
+ * newCheckout.evaluate({ key: "user-123", country: "NL" }).value;
+ */
+export type { ErrorCode, EvaluationResult, Reason } from "./result.js";
+export type {
+  Clause,
+  ClauseValue,
+  ContextValue,
+  EnvironmentConfig,
+  EnvironmentSnapshot,
+  EvaluationContext,
+  FlagDefinition,
+  FlagKind,
+  JsonValue,
+  Operator,
+  Rule,
+  Segment,
+  Serve,
+  Target,
+  Variant,
+  WeightedVariant,
+} from "./schema.js";
+export { BUCKET_COUNT, bucket } from "./bucket.js";
+export { compileFlag, type CompiledFlag } from "./compile.js";
+export { evaluate } from "./evaluate.js";
+export { murmur3 } from "./murmur3.js";
+export { findFlagProblems, findSegmentProblems, type FlagProblem } from "./problems.js";
+export { isSafePattern } from "./safe-pattern.js";
