@@ -3,11 +3,14 @@ import { defineConfig } from "vitest/config";
 
 const source = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 
-// Tests run against TypeScript sources, so `pnpm test` needs no build step first.
+// Tests run against TypeScript sources. The one exception is the server-process test, which
+// starts src/main.ts under tsx, where @switchyard/core resolves to its build (`pnpm test` builds it).
 const alias = [
   { find: /^@switchyard\/core$/, replacement: source("./packages/core/src/index.ts") },
   { find: /^@switchyard\/core\/schema$/, replacement: source("./packages/core/src/schema.ts") },
   { find: /^@switchyard\/core\/api-schema$/, replacement: source("./packages/core/src/api-schema.ts") },
+  { find: /^@switchyard\/sdk$/, replacement: source("./packages/sdk/src/index.ts") },
+  { find: /^@switchyard\/sdk\/browser$/, replacement: source("./packages/sdk/src/browser.ts") },
 ];
 
 export default defineConfig({
@@ -16,6 +19,7 @@ export default defineConfig({
     projects: [
       { resolve: { alias }, test: { name: "core", root: "packages/core", include: ["src/**/*.test.ts", "test/**/*.test.ts"] } },
       { resolve: { alias }, test: { name: "server", root: "apps/server", include: ["src/**/*.test.ts", "test/**/*.test.ts"] } },
+      { resolve: { alias }, test: { name: "sdk", root: "packages/sdk", include: ["src/**/*.test.ts", "test/**/*.test.ts"] } },
     ],
     reporters: ["default", ["json", { outputFile: "test-results/vitest.json" }]],
   },

@@ -55,16 +55,17 @@ export function createApp({
   corsOrigins = ["*"],
 }: AppOptions) {
   const { db } = storage;
-  const feed = new ChangeFeed();
+  const feed = new ChangeFeed((error) => logger.error({ err: error }, "a change follower failed"));
   const snapshots = new SnapshotCache(db, feed);
+  const hub = new StreamHub(feed, snapshots, { heartbeatMs });
   const services = {
     feed,
     snapshots,
+    hub,
     flags: new FlagService(db, feed),
     segments: new SegmentService(db, feed),
-    credentials: new CredentialService(db),
+    credentials: new CredentialService(db, (credentialId) => hub.disconnect(credentialId)),
     users: new UserService(db),
-    hub: new StreamHub(feed, snapshots, { heartbeatMs }),
   };
   trimChangeLog(db, feed, changeLogRetention);
 
@@ -108,6 +109,8 @@ export function createApp({
 
   app.get("/healthz", (c) => c.json({ status: "ok" }));
   app.get("/readyz", (c) => {
+    // Draining for shutdown: load balancers should send new traffic elsewhere.
+    if (hub.isClosed) return c.json({ status: "draining" }, 503);
     try {
       storage.ping();
       return c.json({ status: "ready" });

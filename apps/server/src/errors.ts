@@ -12,6 +12,7 @@ export type ErrorCode =
   | "payload_too_large"
   | "unsupported_media_type"
   | "too_many_requests"
+  | "unavailable"
   | "internal";
 
 export interface FieldIssue {
@@ -19,7 +20,7 @@ export interface FieldIssue {
   message: string;
 }
 
-const statusByCode: Record<ErrorCode, 400 | 401 | 403 | 404 | 409 | 413 | 415 | 428 | 429 | 500> = {
+const statusByCode: Record<ErrorCode, 400 | 401 | 403 | 404 | 409 | 413 | 415 | 428 | 429 | 500 | 503> = {
   invalid_request: 400,
   unauthenticated: 401,
   forbidden: 403,
@@ -29,6 +30,7 @@ const statusByCode: Record<ErrorCode, 400 | 401 | 403 | 404 | 409 | 413 | 415 | 
   payload_too_large: 413,
   unsupported_media_type: 415,
   too_many_requests: 429,
+  unavailable: 503,
   internal: 500,
 };
 
@@ -55,7 +57,12 @@ export class ApiError extends Error {
   }
 }
 
-export const invalid = (path: string, message: string) => new ApiError("invalid_request", `${path}: ${message}`, [{ path, message }]);
+export const invalid = (path: string, message: string) => invalidFields([{ path, message }]);
+
+/** A 400 naming every bad field. */
+export function invalidFields(issues: FieldIssue[]): ApiError {
+  return new ApiError("invalid_request", issues.map((issue) => `${issue.path}: ${issue.message}`).join("; "), issues);
+}
 export const notFound = (what: string) => new ApiError("not_found", `${what} not found`);
 export const forbidden = (message: string) => new ApiError("forbidden", message);
 export const unauthenticated = (message = "a valid credential is required") => new ApiError("unauthenticated", message);

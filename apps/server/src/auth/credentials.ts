@@ -36,7 +36,11 @@ export function toCredentialView(row: CredentialRow, environmentKey: string | nu
 }
 
 export class CredentialService {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    /** Called after a revocation commits, to end what the credential still has open (streams). */
+    private readonly onRevoked: (credentialId: string) => void = () => {},
+  ) {}
 
   list() {
     return this.db
@@ -81,7 +85,7 @@ export class CredentialService {
   }
 
   revoke(id: string, actor: Actor, now = Date.now()) {
-    return this.db.transaction((tx) => {
+    const revoked = this.db.transaction((tx) => {
       const row = tx.select().from(credentials).where(eq(credentials.id, id)).get();
       if (!row) throw notFound(`credential '${id}'`);
       const environmentKey = row.environmentId === null ? null : (tx.select().from(environments).where(eq(environments.id, row.environmentId)).get()?.key ?? null);
@@ -92,6 +96,8 @@ export class CredentialService {
       recordChange(tx, { actor, action: "credential.revoke", resourceKind: "credential", resourceKey: id, environmentKey, before, after }, [], now);
       return after;
     });
+    this.onRevoked(id);
+    return revoked;
   }
 
   /** The principal a bearer token stands for, or null when it is unknown, revoked or malformed. */

@@ -39,17 +39,20 @@ export function requireRole(principal: Principal | null, role: Role): Extract<Pr
 
 /**
  * Kill, unkill and rollout: editors, or an automation token whose scope names the flag (by key
- * or tag) and the environment.
+ * or tag) and the environment. `flag` is undefined when no such flag exists; a token that could
+ * not act on it anyway is refused without learning that.
  */
-export function requireFlagAction(principal: Principal | null, flag: { key: string; tags: string[] }, environmentKey: string): Principal {
-  if (principal?.kind !== "automation") return requireRole(principal, "editor");
+export function requireFlagAction(principal: Principal | null, flagKey: string, flag: { tags: string[] } | undefined, environmentKey: string): void {
+  if (principal?.kind !== "automation") {
+    requireRole(principal, "editor");
+    return;
+  }
   const { scope } = principal;
-  const flagInScope = scope.flags.includes(flag.key) || flag.tags.some((tag) => scope.tags.includes(tag));
-  if (!flagInScope) throw forbidden(`automation token '${principal.name}' is not scoped to flag '${flag.key}'`);
+  const flagInScope = scope.flags.includes(flagKey) || (flag?.tags.some((tag) => scope.tags.includes(tag)) ?? false);
+  if (!flagInScope) throw forbidden(`automation token '${principal.name}' is not scoped to flag '${flagKey}'`);
   if (!scope.environments.includes(environmentKey)) {
     throw forbidden(`automation token '${principal.name}' is not scoped to environment '${environmentKey}'`);
   }
-  return principal;
 }
 
 export function requireSdkKey(principal: Principal | null, kinds: readonly ("server_key" | "client_key")[]) {

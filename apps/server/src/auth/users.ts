@@ -6,14 +6,10 @@ import { sessions, users } from "../db/schema.js";
 import { ApiError, unauthenticated } from "../errors.js";
 import { recordChange, type Actor } from "../services/changes.js";
 import type { Principal } from "./principal.js";
+import { LoginThrottle } from "./login-throttle.js";
 import { hashPassword, randomSecret, sha256, verifyPassword } from "./secrets.js";
 
 export const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
-/** Failed logins allowed per email within the window before further attempts are refused. */
-export const LOGIN_ATTEMPTS = 10;
-const LOGIN_WINDOW_MS = 15 * 60 * 1000;
-const MAX_TRACKED_EMAILS = 10_000;
-
 type UserRow = typeof users.$inferSelect;
 
 export function toUserView(row: UserRow) {
@@ -21,7 +17,7 @@ export function toUserView(row: UserRow) {
 }
 
 export class UserService {
-  private readonly failedLogins = new Map<string, { count: number; since: number }>();
+  private readonly throttle = new LoginThrottle();
 
   constructor(private readonly db: Db) {}
 
@@ -52,23 +48,13 @@ export class UserService {
   }
 
   /** Returns the session secret for the cookie; only its digest is stored. */
-  async login(email: string, password: string, now = Date.now()) {
+  async login(email: string, password: string, clientAddress: string, now = Date.now()) {
     const normalized = email.trim().toLowerCase();
-    const failures = this.failedLogins.get(normalized);
-    if (failures && now - failures.since > LOGIN_WINDOW_MS) this.failedLogins.delete(normalized);
-    else if (failures && failures.count >= LOGIN_ATTEMPTS) {
-      throw new ApiError("too_many_requests", "too many failed logins for this email; try again in 15 minutes");
-    }
+    const attempt = this.throttle.begin(clientAddress, normalized, now);
     const user = this.db.select().from(users).where(eq(users.email, normalized)).get();
     const valid = await verifyPassword(password, user?.passwordHash);
-    if (!user || !valid) {
-      const current = this.failedLogins.get(normalized) ?? { count: 0, since: now };
-      this.failedLogins.set(normalized, { count: current.count + 1, since: current.since });
-      // Bounded, so attempts with endless made-up emails cannot grow memory; the oldest go first.
-      if (this.failedLogins.size > MAX_TRACKED_EMAILS) this.failedLogins.delete(this.failedLogins.keys().next().value!);
-      throw unauthenticated("email or password is wrong");
-    }
-    this.failedLogins.delete(normalized);
+    if (!user || !valid) throw unauthenticated("email or password is wrong");
+    this.throttle.succeeded(attempt);
     const secret = randomSecret();
     this.db.delete(sessions).where(lt(sessions.expiresAt, now)).run();
     this.db.insert(sessions).values({ tokenHash: sha256(secret), userId: user.id, createdAt: now, expiresAt: now + SESSION_TTL_MS }).run();

@@ -1,7 +1,7 @@
 /** Request validation with zod: every failure becomes a 4xx that names each bad field. */
 import { validator } from "hono/validator";
 import type { z } from "zod";
-import { ApiError, formatPath, type FieldIssue } from "../errors.js";
+import { ApiError, formatPath, invalidFields, type FieldIssue } from "../errors.js";
 
 const jsonMediaType = /^application\/([\w.-]+\+)?json$/i;
 
@@ -25,8 +25,7 @@ export function issuesOf(error: { issues: readonly z.core.$ZodIssue[] }, prefix:
 export function parseOrThrow<T extends z.ZodType>(schema: T, value: unknown): z.output<T> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
-  const issues = issuesOf(result.error);
-  throw new ApiError("invalid_request", issues.map((issue) => `${issue.path}: ${issue.message}`).join("; "), issues);
+  throw invalidFields(issuesOf(result.error));
 }
 
 /** A JSON body. An empty body counts as `{}`, so actions without fields need no body at all. */

@@ -1,14 +1,13 @@
 import { Hono } from "hono";
 import { z } from "zod";
-import { requireRole } from "../auth/principal.js";
 import type { Db } from "../db/open.js";
 import type { AppEnv } from "../http/app-env.js";
+import { allow } from "../http/guards.js";
 import { queryParams } from "../http/validate.js";
 import { queryAudit } from "../services/audit.js";
 
-const instant = z
-  .string()
-  .refine((value) => !Number.isNaN(Date.parse(value)), "must be an ISO-8601 date-time")
+const instant = z.iso
+  .datetime({ offset: true, message: "must be an ISO-8601 date-time" })
   .transform((value) => Date.parse(value));
 
 const auditQuerySchema = z.strictObject({
@@ -22,8 +21,7 @@ const auditQuerySchema = z.strictObject({
 });
 
 export function auditRoutes(db: Db) {
-  return new Hono<AppEnv>().get("/", queryParams(auditQuerySchema), (c) => {
-    requireRole(c.var.principal, "viewer");
+  return new Hono<AppEnv>().get("/", allow("viewer"), queryParams(auditQuerySchema), (c) => {
     const { cursor, ...filter } = c.req.valid("query");
     return c.json(queryAudit(db, { ...filter, before: cursor }));
   });

@@ -162,7 +162,31 @@ describe("session cookies", () => {
   });
 });
 
+describe("unauthorised callers learn nothing", () => {
+  it("get 401/403 before any validation or lookup", async () => {
+    const h = await createHarness();
+    const badBody = await h.call("anonymous", "POST", "/api/v1/flags", { body: { bad: 1 } });
+    expect(badBody.status).toBe(401);
+    expect((await h.call("viewer", "POST", "/api/v1/flags", { body: { bad: 1 } })).status).toBe(403);
+    const missingFlag = await h.call("anonymous", "POST", "/api/v1/flags/nope/environments/production/kill", { body: { reason: "x" } });
+    expect(missingFlag.status).toBe(401);
+    // An automation token not scoped to a flag cannot tell whether it exists.
+    const outOfScope = await h.call("automation", "POST", "/api/v1/flags/nope/environments/production/kill", { body: { reason: "x" } });
+    expect(outOfScope.status).toBe(403);
+  });
+});
+
 describe("login throttling", () => {
+  it("counts parallel guesses before the slow hash finishes", async () => {
+    const h = await createHarness();
+    const guesses = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => h.call("anonymous", "POST", "/api/v1/auth/login", { body: { email: "editor@example.com", password: `guess-${i}` } })),
+    );
+    const statuses = guesses.map((guess) => guess.status);
+    expect(statuses.filter((status) => status === 401)).toHaveLength(10);
+    expect(statuses.filter((status) => status === 429)).toHaveLength(20);
+  }, 20_000);
+
   it("refuses further attempts for an email after repeated failures, even with the right password", async () => {
     const h = await createHarness();
     const attempt = (password: string) => h.call("anonymous", "POST", "/api/v1/auth/login", { body: { email: "viewer@example.com", password } });

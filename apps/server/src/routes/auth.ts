@@ -1,4 +1,5 @@
-import { Hono } from "hono";
+import { getConnInfo } from "@hono/node-server/conninfo";
+import { Hono, type Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { loginInputSchema } from "@switchyard/core/api-schema";
 import type { Principal } from "../auth/principal.js";
@@ -9,11 +10,19 @@ import { jsonBody } from "../http/validate.js";
 
 export const SESSION_COOKIE = "sy_session";
 
+function clientAddress(c: Context<AppEnv>): string {
+  try {
+    return getConnInfo(c).remote.address ?? "unknown";
+  } catch {
+    return "unknown"; // no socket, as under app.request() in tests
+  }
+}
+
 export function authRoutes(users: UserService, options: { secureCookies: boolean }) {
   return new Hono<AppEnv>()
     .post("/login", jsonBody(loginInputSchema), async (c) => {
       const { email, password } = c.req.valid("json");
-      const { secret, user } = await users.login(email, password);
+      const { secret, user } = await users.login(email, password, clientAddress(c));
       setCookie(c, SESSION_COOKIE, secret, {
         httpOnly: true,
         sameSite: "Strict",

@@ -39,6 +39,12 @@ describe("flags", () => {
     expect(byTag.json.flags.map((f: { key: string }) => f.key)).toEqual(["dark-mode"]);
     const bySearch = await h.call("viewer", "GET", "/api/v1/flags?q=Dark");
     expect(bySearch.json.flags.map((f: { key: string }) => f.key)).toEqual(["dark-mode"]);
+    await h.call("editor", "POST", "/api/v1/flags", { body: { key: "a_b.c" } });
+    await h.call("editor", "POST", "/api/v1/flags", { body: { key: "axb" } });
+    const literal = await h.call("viewer", "GET", "/api/v1/flags?q=a_b");
+    expect(literal.json.flags.map((f: { key: string }) => f.key)).toEqual(["a_b.c"]);
+    await h.call("editor", "POST", "/api/v1/flags/a_b.c/archive");
+    await h.call("editor", "POST", "/api/v1/flags/axb/archive");
     const paged = await h.call("viewer", "GET", "/api/v1/flags?limit=1");
     expect(paged.json.flags).toHaveLength(1);
     expect(paged.json.nextCursor).toBe("dark-mode");
@@ -49,7 +55,7 @@ describe("flags", () => {
     const active = await h.call("viewer", "GET", "/api/v1/flags");
     expect(active.json.flags.map((f: { key: string }) => f.key)).toEqual(["new-checkout"]);
     const archived = await h.call("viewer", "GET", "/api/v1/flags?archived=true");
-    expect(archived.json.flags.map((f: { key: string }) => f.key)).toEqual(["dark-mode"]);
+    expect(archived.json.flags.map((f: { key: string }) => f.key)).toEqual(["a_b.c", "axb", "dark-mode"]);
   });
 
   it("targets, rolls out and evaluates: 10% of production users in NL", async () => {
@@ -136,6 +142,32 @@ describe("optimistic concurrency", () => {
     expect(missing.json.error.issues).toEqual([{ path: "version", message: "is required" }]);
     const kill = await h.call("editor", "POST", `${production}/kill`, { body: { reason: "errors spiking" } });
     expect(kill.status).toBe(200);
+  });
+
+  it("reads If-Match strictly", async () => {
+    await createCheckout();
+    for (const header of ['"+1.0"', '"0x1"', 'W/"1"', "99999999999999999999", "abc"]) {
+      const response = await h.call("editor", "PATCH", production, { body: { enabled: true }, headers: { "If-Match": header } });
+      expect(response.status, header).toBe(400);
+      expect(response.json.error.issues[0].path).toBe("If-Match");
+    }
+    const disagree = await h.call("editor", "PATCH", production, { body: { version: 2, enabled: true }, headers: { "If-Match": '"1"' } });
+    expect(disagree.status).toBe(400);
+    expect(disagree.json.error.issues[0].path).toBe("version");
+    expect((await h.call("viewer", "GET", production)).json.version).toBe(1);
+  });
+
+  it("leaves the revision and the audit log alone on a conflict or a change that changes nothing", async () => {
+    await createCheckout();
+    await h.call("editor", "PATCH", production, { body: { version: 1, enabled: true } });
+    const revision = h.services.snapshots.get("production").snapshot.revision;
+    const audited = (await h.call("viewer", "GET", "/api/v1/audit?limit=500")).json.entries.length;
+    expect((await h.call("editor", "PATCH", production, { body: { version: 1, enabled: false } })).status).toBe(409);
+    const same = await h.call("editor", "PATCH", production, { body: { version: 2, enabled: true } });
+    expect(same.status).toBe(200);
+    expect(same.json.version).toBe(2);
+    expect(h.services.snapshots.get("production").snapshot.revision).toBe(revision);
+    expect((await h.call("viewer", "GET", "/api/v1/audit?limit=500")).json.entries).toHaveLength(audited);
   });
 
   it("checks a flag's own version on PATCH /flags/{key}", async () => {
@@ -239,6 +271,18 @@ describe("bad input", () => {
     const huge = await h.call("editor", "POST", "/api/v1/flags", { body: { key: "huge", description: "x".repeat(2 * 1024 * 1024) } });
     expect(huge.status).toBe(413);
     expect(huge.json.error.code).toBe("payload_too_large");
+    expect((await h.call("viewer", "GET", "/api/v1/flags")).json.flags).toEqual([]);
+  });
+
+  it("refuses JSON nested too deep and __proto__ keys, naming the field", async () => {
+    let deep: unknown = "leaf";
+    for (let i = 0; i < 2000; i++) deep = { inner: deep };
+    const tooDeep = await h.call("editor", "POST", "/api/v1/flags", { body: { key: "deep", kind: "json", variants: [{ key: "a", value: deep }] } });
+    expect(tooDeep.status).toBe(400);
+    expect(tooDeep.json.error.issues[0].path).toMatch(/^variants\.0\.value/);
+    const proto = await h.call("editor", "POST", "/api/v1/flags", { body: '{"key":"proto","kind":"json","variants":[{"key":"a","value":{"__proto__":{"x":1},"y":2}}]}' });
+    expect(proto.status).toBe(400);
+    expect(proto.json.error.message).toContain("__proto__");
     expect((await h.call("viewer", "GET", "/api/v1/flags")).json.flags).toEqual([]);
   });
 

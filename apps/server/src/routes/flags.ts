@@ -1,4 +1,4 @@
-import { Hono } from "hono";
+import { Hono, type Context } from "hono";
 import { z } from "zod";
 import { keySchema } from "@switchyard/core/schema";
 import {
@@ -8,9 +8,11 @@ import {
   updateFlagConfigInputSchema,
   updateFlagInputSchema,
 } from "@switchyard/core/api-schema";
-import { actorOf, requireFlagAction, requireRole } from "../auth/principal.js";
+import { requireFlagAction } from "../auth/principal.js";
 import type { AppEnv } from "../http/app-env.js";
+import { actorFor, allow, allowFlagAction } from "../http/guards.js";
 import { jsonBody, queryParams } from "../http/validate.js";
+import type { Actor } from "../services/changes.js";
 import { expectedVersion } from "../services/flag-model.js";
 import type { FlagService } from "../services/flags.js";
 
@@ -24,68 +26,50 @@ const listQuerySchema = z.strictObject({
 
 const versionOnlySchema = z.strictObject({ version: z.number().int().min(1).optional() });
 
+type FlagAction<Input> = (key: string, environment: string, input: Input, actor: Actor) => unknown;
+
 export function flagRoutes(flags: FlagService) {
+  /** Kill, unkill and rollout share their checks: scope, then the version named, then the action. */
+  const flagAction =
+    <Input extends { version?: number }>(action: FlagAction<Input>) =>
+    (c: Context<AppEnv>, input: Input) => {
+      const { key, env } = c.req.param() as { key: string; env: string };
+      requireFlagAction(c.var.principal, key, flags.findFlag(key), env);
+      const version = expectedVersion(input.version, c.req.header("If-Match"));
+      return c.json(action(key, env, { ...input, version }, actorFor(c)));
+    };
+  const kill = flagAction(flags.kill.bind(flags));
+  const unkill = flagAction(flags.unkill.bind(flags));
+  const rollout = flagAction(flags.setRollout.bind(flags));
+
   return new Hono<AppEnv>()
-    .get("/", queryParams(listQuerySchema), (c) => {
-      requireRole(c.var.principal, "viewer");
+    .get("/", allow("viewer"), queryParams(listQuerySchema), (c) => {
       const query = c.req.valid("query");
       return c.json(
         flags.list({ q: query.q, tag: query.tag, archived: query.archived === "true", limit: query.limit, after: query.cursor }),
       );
     })
-    .post("/", jsonBody(createFlagInputSchema), (c) => {
-      const principal = requireRole(c.var.principal, "editor");
-      return c.json(flags.create(c.req.valid("json"), actorOf(principal)), 201);
-    })
-    .get("/:key", (c) => {
-      requireRole(c.var.principal, "viewer");
-      return c.json(flags.get(c.req.param("key")));
-    })
-    .patch("/:key", jsonBody(updateFlagInputSchema), (c) => {
-      const principal = requireRole(c.var.principal, "editor");
+    .post("/", allow("editor"), jsonBody(createFlagInputSchema), (c) => c.json(flags.create(c.req.valid("json"), actorFor(c)), 201))
+    .get("/:key", allow("viewer"), (c) => c.json(flags.get(c.req.param("key"))))
+    .patch("/:key", allow("editor"), jsonBody(updateFlagInputSchema), (c) => {
       const input = c.req.valid("json");
-      return c.json(flags.update(c.req.param("key"), input, expectedVersion(input.version, c.req.header("If-Match")), actorOf(principal)));
+      return c.json(flags.update(c.req.param("key"), input, expectedVersion(input.version, c.req.header("If-Match")), actorFor(c)));
     })
-    .post("/:key/archive", jsonBody(versionOnlySchema), (c) => {
-      const principal = requireRole(c.var.principal, "editor");
+    .post("/:key/archive", allow("editor"), jsonBody(versionOnlySchema), (c) => {
       const expected = expectedVersion(c.req.valid("json").version, c.req.header("If-Match"));
-      return c.json(flags.setArchived(c.req.param("key"), true, expected, actorOf(principal)));
+      return c.json(flags.setArchived(c.req.param("key"), true, expected, actorFor(c)));
     })
-    .post("/:key/unarchive", jsonBody(versionOnlySchema), (c) => {
-      const principal = requireRole(c.var.principal, "editor");
+    .post("/:key/unarchive", allow("editor"), jsonBody(versionOnlySchema), (c) => {
       const expected = expectedVersion(c.req.valid("json").version, c.req.header("If-Match"));
-      return c.json(flags.setArchived(c.req.param("key"), false, expected, actorOf(principal)));
+      return c.json(flags.setArchived(c.req.param("key"), false, expected, actorFor(c)));
     })
-    .get("/:key/environments/:env", (c) => {
-      requireRole(c.var.principal, "viewer");
-      return c.json(flags.getConfig(c.req.param("key"), c.req.param("env")));
-    })
-    .patch("/:key/environments/:env", jsonBody(updateFlagConfigInputSchema), (c) => {
-      const principal = requireRole(c.var.principal, "editor");
+    .get("/:key/environments/:env", allow("viewer"), (c) => c.json(flags.getConfig(c.req.param("key"), c.req.param("env"))))
+    .patch("/:key/environments/:env", allow("editor"), jsonBody(updateFlagConfigInputSchema), (c) => {
       const input = c.req.valid("json");
       const expected = expectedVersion(input.version, c.req.header("If-Match"));
-      const { config } = flags.updateConfig(c.req.param("key"), c.req.param("env"), input, expected, actorOf(principal));
-      return c.json(config);
+      return c.json(flags.updateConfig(c.req.param("key"), c.req.param("env"), input, expected, actorFor(c)).config);
     })
-    .post("/:key/environments/:env/kill", jsonBody(killInputSchema), (c) => {
-      const { key, env } = c.req.param();
-      const principal = requireFlagAction(c.var.principal, flags.requireFlag(key), env);
-      const input = c.req.valid("json");
-      const result = flags.kill(key, env, { ...input, version: expectedVersion(input.version, c.req.header("If-Match")) }, actorOf(principal));
-      return c.json(result);
-    })
-    .post("/:key/environments/:env/unkill", jsonBody(killInputSchema), (c) => {
-      const { key, env } = c.req.param();
-      const principal = requireFlagAction(c.var.principal, flags.requireFlag(key), env);
-      const input = c.req.valid("json");
-      const result = flags.unkill(key, env, { ...input, version: expectedVersion(input.version, c.req.header("If-Match")) }, actorOf(principal));
-      return c.json(result);
-    })
-    .post("/:key/environments/:env/rollout", jsonBody(rolloutInputSchema), (c) => {
-      const { key, env } = c.req.param();
-      const principal = requireFlagAction(c.var.principal, flags.requireFlag(key), env);
-      const input = c.req.valid("json");
-      const result = flags.setRollout(key, env, { ...input, version: expectedVersion(input.version, c.req.header("If-Match")) }, actorOf(principal));
-      return c.json(result);
-    });
+    .post("/:key/environments/:env/kill", allowFlagAction, jsonBody(killInputSchema), (c) => kill(c, c.req.valid("json")))
+    .post("/:key/environments/:env/unkill", allowFlagAction, jsonBody(killInputSchema), (c) => unkill(c, c.req.valid("json")))
+    .post("/:key/environments/:env/rollout", allowFlagAction, jsonBody(rolloutInputSchema), (c) => rollout(c, c.req.valid("json")));
 }

@@ -1,16 +1,17 @@
 /** What SDKs call: the snapshot for server SDKs, evaluated values for browsers. */
 import { Hono } from "hono";
-import type { EvaluationResult } from "@switchyard/core";
+import type { CompiledFlag, EvaluationResult } from "@switchyard/core";
 import { evaluateInputSchema } from "@switchyard/core/api-schema";
 import { requireSdkKey } from "../auth/principal.js";
 import { notFound } from "../errors.js";
 import type { AppEnv } from "../http/app-env.js";
+import { allowSdk } from "../http/guards.js";
 import { jsonBody } from "../http/validate.js";
 import type { SnapshotCache } from "../services/snapshots.js";
 
 export function sdkRoutes(snapshots: SnapshotCache) {
   return new Hono<AppEnv>()
-    .get("/flags", (c) => {
+    .get("/flags", allowSdk("server_key"), (c) => {
       const key = requireSdkKey(c.var.principal, ["server_key"]);
       const { body, etag } = snapshots.get(key.environmentKey);
       c.header("ETag", etag);
@@ -19,19 +20,19 @@ export function sdkRoutes(snapshots: SnapshotCache) {
       c.header("Content-Type", "application/json");
       return c.body(body);
     })
-    .post("/evaluate", jsonBody(evaluateInputSchema), (c) => {
+    .post("/evaluate", allowSdk("client_key", "server_key"), jsonBody(evaluateInputSchema), (c) => {
       const key = requireSdkKey(c.var.principal, ["client_key", "server_key"]);
       const { context, key: flagKey } = c.req.valid("json");
       const { snapshot, compiled } = snapshots.get(key.environmentKey);
       // Client keys are public: they only ever see flags marked visible to browsers.
-      const visible = [...compiled.values()].filter((flag) => key.kind === "server_key" || flag.flag.clientVisible);
+      const visible = (flag: CompiledFlag | undefined): flag is CompiledFlag => flag !== undefined && (key.kind === "server_key" || flag.flag.clientVisible);
       if (flagKey !== undefined) {
-        const flag = visible.find((candidate) => candidate.key === flagKey);
-        if (!flag) throw notFound(`flag '${flagKey}'`);
+        const flag = compiled.get(flagKey);
+        if (!visible(flag)) throw notFound(`flag '${flagKey}'`);
         return c.json({ key: flagKey, ...flag.evaluate(context) });
       }
       const flags: Record<string, EvaluationResult> = {};
-      for (const flag of visible) flags[flag.key] = flag.evaluate(context);
+      for (const flag of compiled.values()) if (visible(flag)) flags[flag.key] = flag.evaluate(context);
       return c.json({ environment: snapshot.environment, revision: snapshot.revision, flags });
     });
 }

@@ -132,7 +132,7 @@ describe("GET /sdk/v1/stream", () => {
     await new Promise((resolve) => socket.once("connect", resolve));
     socket.write(`GET /sdk/v1/stream HTTP/1.1\r\nHost: 127.0.0.1\r\n${h.credentials.server.Authorization ? `Authorization: ${h.credentials.server.Authorization}\r\n` : ""}\r\n`);
     socket.pause(); // never read: the kernel buffers fill, then the server's
-    const subscribers = () => h.services.hub.counts().production?.server ?? 0;
+    const subscribers = () => h.services.hub.counts().get("production")?.server ?? 0;
     for (let i = 0; i < 100 && subscribers() === 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
     expect(subscribers()).toBe(1);
     const description = "x".repeat(200_000);
@@ -215,7 +215,7 @@ describe("GET /client/v1/stream", () => {
     const context = encode({ key: "same", country: "NL" });
     const streams = await Promise.all(Array.from({ length: 5 }, () => open(`/client/v1/stream?key=${clientKey}&context=${context}`)));
     await Promise.all(streams.map((stream) => stream.waitFor((m) => m.event === "put")));
-    expect(h.services.hub.counts().production).toMatchObject({ client: 5, contexts: 1 });
+    expect(h.services.hub.counts().get("production")).toMatchObject({ client: 5, contexts: 1 });
   });
 
   it("answers bad keys and contexts with 4xx and CORS headers", async () => {
@@ -237,5 +237,46 @@ describe("GET /client/v1/stream", () => {
     expect(preflight.status).toBe(204);
     const admin = await fetch(`${url}/api/v1/flags`, { headers: origin });
     expect(admin.headers.get("access-control-allow-origin")).toBeNull();
+  });
+});
+
+describe("stream edge cases", () => {
+  it("sends a put instead of a replay too large for the subscriber's buffer, and registers the stream", async () => {
+    const { h, open } = await serve({ maxStreamBufferBytes: 256 * 1024 });
+    const big = "x".repeat(50_000);
+    await h.call("editor", "POST", "/api/v1/flags", { body: { key: "big", kind: "string", variants: [{ key: "a", value: big }, { key: "b", value: big }] } });
+    const from = revisionOf(h);
+    for (let i = 0; i < 6; i++) {
+      await h.call("editor", "POST", "/api/v1/flags/big/environments/production/kill", { body: { reason: `r${i}` } });
+      await h.call("editor", "POST", "/api/v1/flags/big/environments/production/unkill", { body: { reason: `r${i}` } });
+    }
+    const stream = await open("/sdk/v1/stream", { ...h.credentials.server, "Last-Event-ID": String(from) });
+    const put = await stream.waitFor((m) => m.event === "put");
+    expect(JSON.parse(put.data!).revision).toBe(from + 12);
+    expect(h.services.hub.counts().get("production")?.server).toBe(1);
+  });
+
+  it("ends open streams when their key is revoked", async () => {
+    const { h, open } = await serve();
+    const created = await h.call("admin", "POST", "/api/v1/credentials", { body: { kind: "server", name: "doomed", environment: "production" } });
+    const stream = await open("/sdk/v1/stream", { Authorization: `Bearer ${created.json.token}` });
+    const other = await open("/sdk/v1/stream", h.credentials.server);
+    await stream.waitFor((m) => m.event === "put");
+    await other.waitFor((m) => m.event === "put");
+    await h.call("admin", "POST", `/api/v1/credentials/${created.json.id}/revoke`);
+    expect(await stream.waitForEnd()).toBe(true);
+    await kill(h, "after revocation");
+    await other.waitFor((m) => m.event === "patch");
+    expect(stream.events("patch")).toEqual([]);
+  });
+
+  it("refuses new streams with 503 while draining, and /readyz says so", async () => {
+    const { h, url } = await serve();
+    expect((await fetch(`${url}/readyz`)).status).toBe(200);
+    h.services.hub.close();
+    const refused = await fetch(`${url}/sdk/v1/stream`, { headers: h.credentials.server });
+    expect(refused.status).toBe(503);
+    expect(((await refused.json()) as any).error.code).toBe("unavailable");
+    expect((await fetch(`${url}/readyz`)).status).toBe(503);
   });
 });

@@ -12,7 +12,7 @@ import { requireEnvironment } from "../services/environments.js";
 import type { SnapshotCache } from "../services/snapshots.js";
 import { changesSince } from "../streaming/change-log.js";
 import type { StreamHub } from "../streaming/hub.js";
-import { encodeEvent, nodeConnection, type SseConnection } from "../streaming/sse.js";
+import { encodeEvent, encodePatch, nodeConnection, type SseConnection } from "../streaming/sse.js";
 
 export const MAX_CONTEXT_PARAM_LENGTH = 8192;
 
@@ -58,7 +58,7 @@ export function decodeContext(encoded: string | undefined): EvaluationContext {
 
 export function streamRoutes({ db, hub, snapshots, credentials, maxBufferedBytes }: StreamRouteOptions) {
   const refuseWhenClosing = () => {
-    if (hub.isClosed) throw new ApiError("internal", "server is shutting down; reconnect");
+    if (hub.isClosed) throw new ApiError("unavailable", "server is shutting down; reconnect");
   };
 
   const sdk = new Hono<AppEnv>().get("/stream", (c) => {
@@ -70,15 +70,12 @@ export function streamRoutes({ db, hub, snapshots, credentials, maxBufferedBytes
       const { snapshot, body } = snapshots.get(key.environmentKey);
       const environment = requireEnvironment(db, key.environmentKey);
       const missed = lastEventId === undefined ? null : changesSince(db, environment.id, lastEventId, snapshot.revision);
-      if (missed === null) {
-        connection.write(encodeEvent("put", snapshot.revision, body));
-      } else {
-        for (const change of missed) {
-          const data = JSON.stringify({ kind: change.resourceKind, key: change.resourceKey, value: change.payload });
-          connection.write(encodeEvent("patch", change.revision, data));
-        }
-      }
-      hub.addServerSubscriber(key.environmentKey, connection);
+      const patches = missed?.map((change) => encodePatch(change.revision, change.resourceKind, change.resourceKey, change.payload));
+      // A replay that would fill much of the subscriber's buffer bound could never be delivered whole.
+      const replayBytes = patches?.reduce((sum, patch) => sum + patch.length, 0) ?? Infinity;
+      if (patches && replayBytes <= maxBufferedBytes / 2) for (const patch of patches) connection.write(patch);
+      else connection.write(encodeEvent("put", snapshot.revision, body));
+      hub.addServerSubscriber(key.environmentKey, { connection, credentialId: key.credentialId });
     });
   });
 
@@ -91,7 +88,7 @@ export function streamRoutes({ db, hub, snapshots, credentials, maxBufferedBytes
     const contextKey = JSON.stringify(context);
     return openStream(c, maxBufferedBytes, (connection) => {
       const { snapshot } = snapshots.get(key.environmentKey);
-      const flags = hub.addClientSubscriber(key.environmentKey, contextKey, context, connection);
+      const flags = hub.addClientSubscriber(key.environmentKey, contextKey, context, { connection, credentialId: key.credentialId });
       connection.write(encodeEvent("put", snapshot.revision, JSON.stringify({ revision: snapshot.revision, flags })));
     });
   });

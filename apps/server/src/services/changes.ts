@@ -92,9 +92,11 @@ export function recordChange(tx: Tx, audit: AuditInput, sdkChanges: SdkChange[],
 
 export type ChangeListener = (change: PublishedChange) => void;
 
-/** In-process fan-out of committed changes. Listeners must not throw; one that does is isolated. */
+/** In-process fan-out of committed changes. A listener that throws is reported and isolated. */
 export class ChangeFeed {
   private readonly listeners = new Set<ChangeListener>();
+
+  constructor(private readonly onListenerError: (error: unknown) => void = () => {}) {}
 
   subscribe(listener: ChangeListener): () => void {
     this.listeners.add(listener);
@@ -106,8 +108,9 @@ export class ChangeFeed {
       for (const listener of this.listeners) {
         try {
           listener(change);
-        } catch {
+        } catch (error) {
           // A failing follower must not undo or hide a committed write from the others.
+          this.onListenerError(error);
         }
       }
     }

@@ -29,7 +29,7 @@ export function toEnvironmentView(row: EnvironmentRow) {
 }
 
 /** Creates the environment with a disabled config for every existing flag. */
-export function createEnvironment(db: Db, input: CreateEnvironmentInput, actor: Actor, now = Date.now()) {
+export function createEnvironment(db: Tx, input: CreateEnvironmentInput, actor: Actor, now = Date.now()) {
   return db.transaction((tx) => {
     if (tx.select({ id: environments.id }).from(environments).where(eq(environments.key, input.key)).get()) {
       throw new ApiError("conflict", `environment '${input.key}' already exists`, [{ path: "key", message: "is already taken" }]);
@@ -59,6 +59,8 @@ export function createEnvironment(db: Db, input: CreateEnvironmentInput, actor: 
 
 /** First start: the three usual environments, so a new install is usable at once. */
 export function ensureDefaultEnvironments(db: Db, actor: Actor) {
-  if (db.select({ id: environments.id }).from(environments).limit(1).get()) return;
-  for (const environment of defaultEnvironments) createEnvironment(db, environment, actor);
+  db.transaction((tx) => {
+    if (tx.select({ id: environments.id }).from(environments).limit(1).get()) return;
+    for (const environment of defaultEnvironments) createEnvironment(tx, environment, actor);
+  });
 }

@@ -1,7 +1,7 @@
 /** Conversions between stored rows and what the API and SDKs see, and whole-flag validation. */
 import { findFlagProblems, type FlagDefinition, type Segment, type Variant } from "@switchyard/core";
 import type { environments, flagConfigs, flags } from "../db/schema.js";
-import { ApiError, formatPath, type FieldIssue } from "../errors.js";
+import { ApiError, formatPath, invalid, invalidFields } from "../errors.js";
 
 export type FlagRow = typeof flags.$inferSelect;
 export type FlagConfigRow = typeof flagConfigs.$inferSelect;
@@ -92,19 +92,17 @@ export type FlagView = ReturnType<typeof toFlagView>;
 export function assertValidDefinition(definition: FlagDefinition, segments: readonly Segment[], pathPrefix = ""): void {
   const problems = findFlagProblems(definition, segments);
   if (problems.length === 0) return;
-  const issues: FieldIssue[] = problems.map((problem) => ({ path: pathPrefix + formatPath(problem.path), message: problem.message }));
-  throw new ApiError("invalid_request", issues.map((issue) => `${issue.path}: ${issue.message}`).join("; "), issues);
+  throw invalidFields(problems.map((problem) => ({ path: pathPrefix + formatPath(problem.path), message: problem.message })));
 }
 
-/** The expected version named by a write: the body's `version` or the `If-Match` header. */
+/** The expected version named by a write: the body's `version` or the `If-Match` header (a strong tag). */
 export function expectedVersion(bodyVersion: number | undefined, ifMatch: string | undefined): number | undefined {
-  if (bodyVersion !== undefined) return bodyVersion;
-  if (ifMatch === undefined) return undefined;
-  const parsed = Number(ifMatch.replace(/^W\//, "").replace(/"/g, "").trim());
-  if (!Number.isInteger(parsed) || parsed < 1) {
-    throw new ApiError("invalid_request", "If-Match: must be a version number", [{ path: "If-Match", message: "must be a version number" }]);
-  }
-  return parsed;
+  if (ifMatch === undefined) return bodyVersion;
+  const match = /^\s*"?(\d{1,15})"?\s*$/.exec(ifMatch);
+  const headerVersion = match ? Number(match[1]) : 0;
+  if (headerVersion < 1) throw invalid("If-Match", 'must be a version number, such as "3"');
+  if (bodyVersion !== undefined && bodyVersion !== headerVersion) throw invalid("version", "differs from the If-Match header");
+  return headerVersion;
 }
 
 /** Optimistic concurrency: a write against an old version loses nothing and reports what is there now. */

@@ -3,7 +3,7 @@
  * entry and change-log entries (see changes.ts) and publishes to the change feed after commit.
  */
 import { randomBytes } from "node:crypto";
-import { and, asc, eq, gt, like, or } from "drizzle-orm";
+import { and, asc, eq, gt, or, sql } from "drizzle-orm";
 import { BUCKET_COUNT, type Serve } from "@switchyard/core";
 import type {
   CreateFlagInput,
@@ -44,8 +44,12 @@ export class FlagService {
     private readonly feed: ChangeFeed,
   ) {}
 
+  findFlag(key: string, tx: Tx = this.db): FlagRow | undefined {
+    return tx.select().from(flags).where(eq(flags.key, key)).get();
+  }
+
   requireFlag(key: string, tx: Tx = this.db): FlagRow {
-    const flag = tx.select().from(flags).where(eq(flags.key, key)).get();
+    const flag = this.findFlag(key, tx);
     if (!flag) throw notFound(`flag '${key}'`);
     return flag;
   }
@@ -67,8 +71,9 @@ export class FlagService {
   list(filter: FlagListFilter) {
     const conditions = [eq(flags.archived, filter.archived ?? false)];
     if (filter.q) {
-      const pattern = `%${filter.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-      conditions.push(or(like(flags.key, pattern), like(flags.name, pattern))!);
+      // instr, not LIKE: a search for "a_b" means those three characters.
+      const q = filter.q.toLowerCase();
+      conditions.push(or(sql`instr(lower(${flags.key}), ${q}) > 0`, sql`instr(lower(${flags.name}), ${q}) > 0`)!);
     }
     if (filter.after) conditions.push(gt(flags.key, filter.after));
     let rows = this.db.select().from(flags).where(and(...conditions)).orderBy(asc(flags.key)).all();
@@ -273,7 +278,8 @@ export class FlagService {
       const before = toConfigView(environment, config);
       assertVersion(options.expected, config.version, before, options.versionRequired);
       const changed = change(config, flag);
-      if (changed === config) return { view: before, changed: false, published: [] };
+      // Repeating a kill, or saving what is already there, changes nothing and records nothing.
+      if (sameConfig(changed, config)) return { view: before, changed: false, published: [] };
       const next = { ...changed, version: config.version + 1, updatedAt: now };
       const definition = toDefinition(flag, next);
       assertValidDefinition(definition, loadSegments(tx, environment.id));
@@ -300,6 +306,12 @@ export class FlagService {
     this.feed.publish(committed.published);
     return { config: committed.view, changed: committed.changed };
   }
+}
+
+function sameConfig(a: FlagConfigRow, b: FlagConfigRow): boolean {
+  const { version: _av, updatedAt: _au, ...left } = a;
+  const { version: _bv, updatedAt: _bu, ...right } = b;
+  return JSON.stringify(left) === JSON.stringify(right);
 }
 
 function configWhere(config: FlagConfigRow) {

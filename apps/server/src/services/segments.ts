@@ -4,7 +4,7 @@ import { findSegmentProblems, type JsonValue, type Segment } from "@switchyard/c
 import type { CreateSegmentInput, UpdateSegmentInput } from "@switchyard/core/api-schema";
 import type { Db, Tx } from "../db/open.js";
 import { flagConfigs, flags, segments } from "../db/schema.js";
-import { ApiError, formatPath, notFound } from "../errors.js";
+import { ApiError, formatPath, invalidFields, notFound } from "../errors.js";
 import { recordChange, type Actor, type ChangeFeed } from "./changes.js";
 import { requireEnvironment } from "./environments.js";
 import { assertVersion } from "./flag-model.js";
@@ -39,8 +39,7 @@ export function loadSegments(tx: Tx, environmentId: number): Segment[] {
 function assertValidSegment(segment: Segment) {
   const problems = findSegmentProblems(segment);
   if (problems.length === 0) return;
-  const issues = problems.map((problem) => ({ path: formatPath(problem.path), message: problem.message }));
-  throw new ApiError("invalid_request", issues.map((issue) => `${issue.path}: ${issue.message}`).join("; "), issues);
+  throw invalidFields(problems.map((problem) => ({ path: formatPath(problem.path), message: problem.message })));
 }
 
 export class SegmentService {

@@ -6,23 +6,31 @@
 import type { EvaluationContext, EvaluationResult } from "@switchyard/core";
 import type { ChangeFeed, PublishedChange } from "../services/changes.js";
 import type { SnapshotCache } from "../services/snapshots.js";
-import { encodeComment, encodeEvent, type SseConnection } from "./sse.js";
+import { encodeComment, encodeEvent, encodePatch, type SseConnection } from "./sse.js";
 
 export interface StreamHubOptions {
   heartbeatMs: number;
 }
 
+/** A stream and the credential it was opened with, so revoking the credential ends it. */
+export interface Subscriber {
+  connection: SseConnection;
+  credentialId: string;
+}
+
 interface ContextGroup {
   context: EvaluationContext;
-  /** Last result sent for each visible flag, serialized, to send a patch only on a real change. */
+  /** Last result sent for each visible flag, serialized, so a patch goes out only on a real change. */
   sent: Map<string, string>;
-  members: Set<SseConnection>;
+  members: Set<Subscriber>;
 }
+
+export type SubscriberCounts = Map<string, { server: number; client: number; contexts: number }>;
 
 const heartbeat = encodeComment("heartbeat");
 
 export class StreamHub {
-  private readonly servers = new Map<string, Set<SseConnection>>();
+  private readonly servers = new Map<string, Set<Subscriber>>();
   private readonly clients = new Map<string, Map<string, ContextGroup>>();
   private readonly timer: ReturnType<typeof setInterval>;
   private readonly unsubscribe: () => void;
@@ -34,7 +42,7 @@ export class StreamHub {
     options: StreamHubOptions,
   ) {
     this.unsubscribe = feed.subscribe((change) => this.publish(change));
-    this.timer = setInterval(() => this.broadcast(heartbeat), options.heartbeatMs);
+    this.timer = setInterval(() => this.forEach((subscriber) => subscriber.connection.write(heartbeat)), options.heartbeatMs);
     this.timer.unref();
   }
 
@@ -42,10 +50,14 @@ export class StreamHub {
     return this.closed;
   }
 
-  /** Subscribers per environment, for metrics and tests. */
-  counts(): Record<string, { server: number; client: number; contexts: number }> {
-    const counts: Record<string, { server: number; client: number; contexts: number }> = {};
-    const entry = (environment: string) => (counts[environment] ??= { server: 0, client: 0, contexts: 0 });
+  /** Open streams per environment: server SDKs, browsers, and the browsers' distinct contexts. */
+  counts(): SubscriberCounts {
+    const counts: SubscriberCounts = new Map();
+    const entry = (environment: string) => {
+      const found = counts.get(environment) ?? { server: 0, client: 0, contexts: 0 };
+      counts.set(environment, found);
+      return found;
+    };
     for (const [environment, set] of this.servers) entry(environment).server += set.size;
     for (const [environment, groups] of this.clients) {
       entry(environment).contexts += groups.size;
@@ -54,18 +66,19 @@ export class StreamHub {
     return counts;
   }
 
-  addServerSubscriber(environment: string, connection: SseConnection): void {
+  addServerSubscriber(environment: string, subscriber: Subscriber): void {
+    if (subscriber.connection.isClosed) return;
     const set = this.servers.get(environment) ?? new Set();
     this.servers.set(environment, set);
-    set.add(connection);
-    connection.onClose(() => {
-      set.delete(connection);
+    set.add(subscriber);
+    subscriber.connection.onClose(() => {
+      set.delete(subscriber);
       if (set.size === 0 && this.servers.get(environment) === set) this.servers.delete(environment);
     });
   }
 
   /** Registers a browser subscriber and returns its initial values (the `put`). */
-  addClientSubscriber(environment: string, contextKey: string, context: EvaluationContext, connection: SseConnection) {
+  addClientSubscriber(environment: string, contextKey: string, context: EvaluationContext, subscriber: Subscriber) {
     const groups = this.clients.get(environment) ?? new Map<string, ContextGroup>();
     this.clients.set(environment, groups);
     let group = groups.get(contextKey);
@@ -75,9 +88,9 @@ export class StreamHub {
       groups.set(contextKey, group);
     }
     const joined = group;
-    joined.members.add(connection);
-    connection.onClose(() => {
-      joined.members.delete(connection);
+    joined.members.add(subscriber);
+    subscriber.connection.onClose(() => {
+      joined.members.delete(subscriber);
       if (joined.members.size === 0 && groups.get(contextKey) === joined) groups.delete(contextKey);
       if (groups.size === 0 && this.clients.get(environment) === groups) this.clients.delete(environment);
     });
@@ -87,6 +100,13 @@ export class StreamHub {
       flags[key] = result;
     }
     return flags;
+  }
+
+  /** Ends the streams opened with a credential that was just revoked. */
+  disconnect(credentialId: string): void {
+    this.forEach((subscriber) => {
+      if (subscriber.credentialId === credentialId) subscriber.connection.close();
+    });
   }
 
   private *visibleResults(environment: string, context: EvaluationContext): Generator<[string, EvaluationResult]> {
@@ -99,9 +119,8 @@ export class StreamHub {
     if (this.closed) return;
     const servers = this.servers.get(change.environmentKey);
     if (servers && servers.size > 0) {
-      const data = JSON.stringify({ kind: change.resourceKind, key: change.resourceKey, value: change.payload });
-      const event = encodeEvent("patch", change.revision, data);
-      for (const connection of servers) connection.write(event);
+      const event = encodePatch(change.revision, change.resourceKind, change.resourceKey, change.payload);
+      for (const subscriber of servers) subscriber.connection.write(event);
     }
     const groups = this.clients.get(change.environmentKey);
     if (groups && groups.size > 0) this.publishToClients(change, groups);
@@ -109,27 +128,26 @@ export class StreamHub {
 
   private publishToClients(change: PublishedChange, groups: Map<string, ContextGroup>): void {
     const { compiled } = this.snapshots.get(change.environmentKey);
-    // A segment can change any flag's result; a flag change only its own.
-    const keys = change.resourceKind === "flag" ? [change.resourceKey] : [...new Set([...compiled.keys()])];
     for (const group of groups.values()) {
-      const affected = change.resourceKind === "flag" ? keys : [...new Set([...keys, ...group.sent.keys()])];
+      // A flag change affects that flag; a segment change may affect any flag, including ones that vanished.
+      const affected = change.resourceKind === "flag" ? [change.resourceKey] : new Set([...compiled.keys(), ...group.sent.keys()]);
       for (const key of affected) {
         const flag = compiled.get(key);
         const serialized = flag?.flag.clientVisible ? JSON.stringify({ key, ...flag.evaluate(group.context) }) : undefined;
-        const previous = group.sent.get(key);
-        if (serialized === previous) continue;
+        if (serialized === group.sent.get(key)) continue;
         if (serialized === undefined) group.sent.delete(key);
         else group.sent.set(key, serialized);
         const event = encodeEvent("patch", change.revision, serialized ?? JSON.stringify({ key, deleted: true }));
-        for (const connection of group.members) connection.write(event);
+        for (const subscriber of group.members) subscriber.connection.write(event);
       }
     }
   }
 
-  private broadcast(chunk: Buffer): void {
-    for (const set of this.servers.values()) for (const connection of set) connection.write(chunk);
+  private forEach(visit: (subscriber: Subscriber) => void): void {
+    // Sets and Maps tolerate deletion while iterated, which closing a stream does.
+    for (const set of this.servers.values()) for (const subscriber of set) visit(subscriber);
     for (const groups of this.clients.values()) {
-      for (const group of groups.values()) for (const connection of group.members) connection.write(chunk);
+      for (const group of groups.values()) for (const subscriber of group.members) visit(subscriber);
     }
   }
 
@@ -139,9 +157,6 @@ export class StreamHub {
     this.closed = true;
     clearInterval(this.timer);
     this.unsubscribe();
-    const all: SseConnection[] = [];
-    for (const set of this.servers.values()) all.push(...set);
-    for (const groups of this.clients.values()) for (const group of groups.values()) all.push(...group.members);
-    for (const connection of all) connection.close();
+    this.forEach((subscriber) => subscriber.connection.close());
   }
 }

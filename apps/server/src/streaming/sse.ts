@@ -17,15 +17,22 @@ export function encodeEvent(event: string, id: number, data: string): Buffer {
   return Buffer.from(`event: ${event}\nid: ${id}\ndata: ${data}\n\n`);
 }
 
+/** The one shape of a server-SDK patch, live or replayed: `value` null means deleted. */
+export function encodePatch(revision: number, kind: string, key: string, value: unknown): Buffer {
+  return encodeEvent("patch", revision, JSON.stringify({ kind, key, value }));
+}
+
 export function encodeComment(text: string): Buffer {
   return Buffer.from(`: ${text}\n\n`);
 }
 
 export interface SseConnection {
-  /** Queues bytes; returns false when the client has fallen too far behind and was dropped. */
-  write(chunk: Buffer): boolean;
+  /** Queues bytes; a client that has fallen too far behind is dropped instead. */
+  write(chunk: Buffer): void;
   close(): void;
+  /** Runs `listener` once the connection is gone (at once if it already is). */
   onClose(listener: () => void): void;
+  readonly isClosed: boolean;
 }
 
 export function nodeConnection(outgoing: ServerResponse, maxBufferedBytes: number): SseConnection {
@@ -35,18 +42,20 @@ export function nodeConnection(outgoing: ServerResponse, maxBufferedBytes: numbe
   outgoing.once("close", closed.fire);
   return {
     write(chunk) {
-      if (closed.fired) return false;
+      if (closed.fired) return;
       if (outgoing.writableLength > maxBufferedBytes) {
         outgoing.destroy();
         // Now, not on the socket's close event a tick later: nothing more is queued for it.
         closed.fire();
-        return false;
+        return;
       }
       outgoing.write(chunk);
-      return true;
     },
     close: () => outgoing.end(),
     onClose: closed.add,
+    get isClosed() {
+      return closed.fired;
+    },
   };
 }
 
@@ -54,7 +63,10 @@ function onceListeners() {
   const listeners: (() => void)[] = [];
   const state = {
     fired: false,
-    add: (listener: () => void) => void listeners.push(listener),
+    add: (listener: () => void) => {
+      if (state.fired) listener();
+      else listeners.push(listener);
+    },
     fire: () => {
       if (state.fired) return;
       state.fired = true;
