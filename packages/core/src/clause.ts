@@ -22,7 +22,10 @@ export class CompiledClause {
   constructor(
     readonly kind: ClauseKind,
     readonly attribute: string,
-    /** The attribute is `key`, which resolves to the context key (`key` or `targetingKey`). */
+    /**
+     * The attribute is `key`, which resolves to the context key (`key` or `targetingKey`, a
+     * finite number read as its string form).
+     */
     readonly isKey: boolean,
     /**
      * The attribute names something every object inherits (`constructor`, `__proto__`,

@@ -122,6 +122,72 @@ describe("compileFlag", () => {
     expect(compiled.evaluate({ orgId: Number.NaN }).errorCode).toBe("TARGETING_KEY_MISSING");
   });
 
+  it("deep-freezes served values without freezing or sharing the caller's flag", () => {
+    const theme = { background: "#000", accents: ["teal", { name: "pink" }] };
+    const f = flag({ kind: "json", variants: [{ key: "on", value: theme }, { key: "off", value: null }], rules: [], fallthrough: { variant: "on" } });
+    const result = evaluate(f, { key: "u1" });
+    const value = result.value as { background: string; accents: [string, { name: string }] };
+    expect(() => {
+      value.background = "HACKED";
+    }).toThrow(TypeError);
+    expect(() => value.accents.push("HACKED")).toThrow(TypeError);
+    expect(() => {
+      value.accents[1].name = "HACKED";
+    }).toThrow(TypeError);
+    expect(Object.isFrozen(value.accents[1])).toBe(true);
+    // The caller's objects are neither frozen nor reachable through results.
+    expect(value).not.toBe(theme);
+    expect(Object.isFrozen(theme)).toBe(false);
+    expect(Object.isFrozen(theme.accents)).toBe(false);
+    theme.background = "#fff";
+    (theme.accents[1] as { name: string }).name = "changed";
+    expect(evaluate(f, { key: "u2" }).value).toStrictEqual({ background: "#000", accents: ["teal", { name: "pink" }] });
+  });
+
+  it("copies a served value whole: shared and cyclic parts, and own __proto__ keys", () => {
+    const shared = { n: 1 };
+    const cyclic: Record<string, unknown> = { shared, again: shared };
+    cyclic.self = cyclic;
+    const proto = JSON.parse('{"__proto__": {"polluted": true}, "a": 1}') as Record<string, unknown>;
+    const f = flag({ kind: "json", variants: [{ key: "on", value: cyclic as never }, { key: "off", value: proto as never }], rules: [], fallthrough: { variant: "on" } });
+    const value = compileFlag(f).evaluate({ key: "u1" }).value as Record<string, unknown>;
+    expect(value).not.toBe(cyclic);
+    expect(value.self).toBe(value);
+    expect(value.shared).toBe(value.again);
+    expect(Object.isFrozen(value.shared)).toBe(true);
+    const off = compileFlag({ ...f, enabled: false }).evaluate({ key: "u1" }).value as Record<string, unknown>;
+    expect(Object.getPrototypeOf(off)).toBe(Object.prototype);
+    expect(Object.keys(off)).toEqual(["__proto__", "a"]);
+    expect(Object.isFrozen(Object.getOwnPropertyDescriptor(off, "__proto__")!.value)).toBe(true);
+  });
+
+  it("uses a finite numeric context key as its string form for targets, key clauses and bucketing", () => {
+    const rollout = flag({ rules: [], fallthrough: { rollout: { bucketBy: "key", variants: [{ variant: "on", weight: 50_000 }, { variant: "off", weight: 50_000 }] } } });
+    const compiled = compileFlag(rollout);
+    for (const n of [0, 42, 12345, -7, 1.5]) {
+      expect(compiled.evaluate({ key: n })).toBe(compiled.evaluate({ key: String(n) }));
+      expect(compiled.evaluate({ targetingKey: n })).toBe(compiled.evaluate({ key: String(n) }));
+    }
+    expect(compiled.evaluate({ key: 42 }).reason).toBe("SPLIT");
+    for (const missing of [Number.NaN, Number.POSITIVE_INFINITY, true, null, { id: 1 }, [1]]) {
+      expect(compiled.evaluate({ key: missing } as unknown as EvaluationContext).errorCode).toBe("TARGETING_KEY_MISSING");
+    }
+    // A key that is not a usable string or number falls back to targetingKey.
+    expect(compiled.evaluate({ key: Number.NaN, targetingKey: 42 })).toBe(compiled.evaluate({ key: "42" }));
+    expect(compiled.evaluate({ key: 7, targetingKey: 42 })).toBe(compiled.evaluate({ key: "7" }));
+
+    const targeted = compileFlag(flag({ targets: [{ variant: "on", values: ["42"] }], rules: [] }));
+    expect(targeted.evaluate({ key: 42 })).toStrictEqual({ value: true, variant: "on", reason: "TARGET_MATCH" });
+    expect(targeted.evaluate({ targetingKey: 42 }).reason).toBe("TARGET_MATCH");
+
+    const keyClause = compileFlag(flag({ rules: [{ clauses: [{ attribute: "key", op: "startsWith", values: ["4"], negate: false, caseInsensitive: false }], serve: { variant: "on" } }] }));
+    expect(keyClause.evaluate({ key: 42 })).toStrictEqual({ value: true, variant: "on", reason: "RULE_MATCH", ruleIndex: 0 });
+
+    const segmented = flag({ rules: [{ clauses: [{ attribute: "", op: "inSegment", values: ["beta"], negate: false, caseInsensitive: false }], serve: { variant: "on" } }] });
+    const beta: Segment[] = [{ key: "beta", included: ["42"], excluded: [], clauses: [], version: 1 }];
+    expect(compileFlag(segmented, beta).evaluate({ key: 42 }).variant).toBe("on");
+  });
+
   it("treats objects other than arrays as contexts", () => {
     const compiled = compileFlag(flag({ rules: [] }));
     expect(compiled.evaluate(Object.create(null) as EvaluationContext).reason).toBe("FALLTHROUGH");

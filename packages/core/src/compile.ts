@@ -5,6 +5,7 @@
 import type { ErrorCode, EvaluationResult, Reason } from "./result.js";
 import type { EvaluationContext, FlagDefinition, Segment, Serve } from "./schema.js";
 import { BUCKET_COUNT, Bucketer } from "./bucket.js";
+import { list } from "./list.js";
 import { compileClause, compileSegment, matchClause, type CompiledClause, type CompiledSegment, type ContextRecord } from "./clause.js";
 
 /**
@@ -17,7 +18,10 @@ import { compileClause, compileSegment, matchClause, type CompiledClause, type C
 export interface CompiledFlag {
   readonly key: string;
   readonly flag: FlagDefinition;
-  /** Evaluates the flag for a context. Never throws; results are frozen and shared. */
+  /**
+   * Evaluates the flag for a context. Never throws; results are shared between calls and deeply
+   * frozen, values included (a value is a private copy of the flag's variant value).
+   */
   evaluate(context: EvaluationContext): EvaluationResult;
 }
 
@@ -65,8 +69,43 @@ function makeResult(value: unknown, variant: string | null, reason: Reason, rule
   return Object.freeze(result);
 }
 
-function list<T>(value: readonly T[] | undefined): readonly T[] {
-  return Array.isArray(value) ? value : [];
+/**
+ * A deep copy of a variant value, deep-frozen, so a served value can be neither changed by its
+ * receiver nor through the caller's flag. Iterative (an unvalidated value may be nested
+ * arbitrarily deep); shared and cyclic parts stay shared and cyclic; arrays stay arrays and
+ * other objects become plain objects of their own enumerable properties (variant values are JSON).
+ */
+function frozenCopy(value: unknown): unknown {
+  if (typeof value !== "object" || value === null) return value;
+  const copies = new Map<object, Record<string, unknown> | unknown[]>();
+  const pending: [object, Record<string, unknown> | unknown[]][] = [];
+  const copyOf = (source: unknown): unknown => {
+    if (typeof source !== "object" || source === null) return source;
+    let copy = copies.get(source);
+    if (copy === undefined) {
+      copy = Array.isArray(source) ? [] : {};
+      copies.set(source, copy);
+      pending.push([source, copy]);
+    }
+    return copy;
+  };
+  const root = copyOf(value);
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const [source, copy] = next;
+    if (Array.isArray(copy)) {
+      const array = source as readonly unknown[];
+      for (let i = 0; i < array.length; i++) copy.push(copyOf(array[i]));
+    } else {
+      for (const key of Object.keys(source)) {
+        const element = copyOf((source as Record<string, unknown>)[key]);
+        // An own "__proto__" key (JSON.parse makes them) must stay a key, not set the prototype.
+        if (key === "__proto__") Object.defineProperty(copy, key, { value: element, enumerable: true, writable: true, configurable: true });
+        else copy[key] = element;
+      }
+    }
+  }
+  for (const copy of copies.values()) Object.freeze(copy);
+  return root;
 }
 
 /** Builds the results of one flag, all in advance. */
@@ -77,7 +116,7 @@ class ResultFactory {
   constructor(flag: FlagDefinition) {
     for (const variant of list(flag.variants)) {
       // The first of duplicate keys wins, as `findFlagProblems` reports the later ones.
-      if (variant !== null && typeof variant === "object" && !this.variants.has(variant.key)) this.variants.set(variant.key, variant.value);
+      if (variant !== null && typeof variant === "object" && !this.variants.has(variant.key)) this.variants.set(variant.key, frozenCopy(variant.value));
     }
     this.offVariant = typeof flag.offVariant === "string" && this.variants.has(flag.offVariant) ? flag.offVariant : null;
   }
@@ -170,6 +209,14 @@ function compilePlan(flag: FlagDefinition, segments: readonly Segment[] | undefi
   };
 }
 
+/**
+ * A context value as the string that targets, key clauses and bucketing use: a string as is, a
+ * finite number as `String(n)` (so `{ key: 42 }` is the context key "42"), anything else missing.
+ */
+function asString(raw: unknown): string | undefined {
+  return typeof raw === "string" ? raw : typeof raw === "number" && Number.isFinite(raw) ? String(raw) : undefined;
+}
+
 const UNCOMPILABLE: EvaluationResult = makeResult(null, null, "ERROR", undefined, "MALFORMED_FLAG");
 
 function servePlan(plan: ServePlan, bucketer: Bucketer, context: ContextRecord, key: string | undefined): EvaluationResult {
@@ -179,7 +226,7 @@ function servePlan(plan: ServePlan, bucketer: Bucketer, context: ContextRecord, 
     value = key;
   } else {
     const raw = plan.bucketByOwnOnly && !hasOwn.call(context, plan.bucketBy) ? undefined : context[plan.bucketBy];
-    value = typeof raw === "string" ? raw : typeof raw === "number" && Number.isFinite(raw) ? String(raw) : undefined;
+    value = asString(raw);
   }
   if (value === undefined) return plan.missingBucketValue!;
   const b = bucketer.bucket(value);
@@ -195,14 +242,8 @@ function evaluatePlan(plan: FlagPlan, context: unknown): EvaluationResult {
     if (plan.constant !== null) return plan.constant;
     if (typeof context !== "object" || context === null || Array.isArray(context)) return plan.invalidContext;
     const ctx = context as ContextRecord;
-    const rawKey = ctx.key;
-    let key: string | undefined;
-    if (typeof rawKey === "string") {
-      key = rawKey;
-    } else {
-      const targetingKey = ctx.targetingKey;
-      key = typeof targetingKey === "string" ? targetingKey : undefined;
-    }
+    // The context key: `key`, else OpenFeature's `targetingKey`, each read as `asString` does.
+    const key = asString(ctx.key) ?? asString(ctx.targetingKey);
     if (plan.targets !== null && key !== undefined) {
       const target = plan.targets.get(key);
       if (target !== undefined) return target;

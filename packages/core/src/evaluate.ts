@@ -14,10 +14,16 @@ const cache = new WeakMap<FlagDefinition, CacheEntry>();
 const NOT_AN_OBJECT: EvaluationResult = Object.freeze({ value: null, variant: null, reason: "ERROR", errorCode: "MALFORMED_FLAG" });
 
 /**
- * Evaluates a flag for a context. Compiles the flag on first use and caches the compiled form
- * per flag object (recompiling when a different `segments` array is passed), so repeated calls
- * cost about as much as `compileFlag(flag).evaluate(context)` on a kept compiled flag. Never throws.
- * A flag object must not be mutated after its first evaluation: build a new one instead.
+ * Evaluates a flag for a context. Compiles the flag on first use and caches the compiled form,
+ * so repeated calls cost about as much as `compileFlag(flag).evaluate(context)` on a kept
+ * compiled flag. Never throws.
+ *
+ * The cache is keyed by identity: by the `flag` object, and by the identity of the `segments`
+ * array passed with it (a different array recompiles; the same array does not). Nothing inside
+ * is compared, so when a definition changes, pass new objects: a new flag object for a changed
+ * flag (rules, targets, variants...) and a new segments array when any segment changes. Changes
+ * made in place to a flag, its nested objects, the segments array or a segment in it after the
+ * first evaluation are not seen.
  *
  * @example
  * const result = evaluate(flag, { key: "user-123", country: "NL" }, segments);

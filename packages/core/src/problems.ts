@@ -4,6 +4,7 @@
  * (patterns, versions, dates). The server runs them on every write, after the schema.
  */
 import type { Clause, FlagDefinition, FlagKind, Segment, Serve } from "./schema.js";
+import { list } from "./list.js";
 import { parseClauseValue } from "./operators.js";
 import { patternProblem } from "./safe-pattern.js";
 
@@ -19,10 +20,6 @@ export interface FlagProblem {
 }
 
 type Path = (string | number)[];
-
-function list<T>(value: readonly T[] | undefined): readonly T[] {
-  return Array.isArray(value) ? value : [];
-}
 
 const VALUE_KINDS: Record<Exclude<FlagKind, "json">, string> = { boolean: "boolean", string: "string", number: "number" };
 

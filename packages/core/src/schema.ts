@@ -24,9 +24,60 @@ export const flagKindSchema = z.enum(["boolean", "string", "number", "json"]);
 export type FlagKind = z.infer<typeof flagKindSchema>;
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
-export const jsonValueSchema: z.ZodType<JsonValue> = z.lazy(() =>
-  z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(jsonValueSchema), z.record(z.string(), jsonValueSchema)]),
+
+/** How deeply arrays and objects may nest in a JSON value (a top-level array or object is level 1). */
+export const MAX_JSON_DEPTH = 32;
+
+const jsonTreeSchema: z.ZodType<JsonValue> = z.lazy(() =>
+  z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(jsonTreeSchema), z.record(z.string(), jsonTreeSchema)]),
 );
+
+/**
+ * Walks a value without recursion before the recursive schema sees it: too deep a value would
+ * overflow the stack there, and zod's record would turn an own `__proto__` key (JSON.parse makes
+ * them) into the prototype of its output instead of reporting it.
+ */
+function checkJsonShape(value: unknown, ctx: z.RefinementCtx): void {
+  interface Node {
+    readonly value: unknown;
+    readonly depth: number;
+    readonly parent: Node | null;
+    readonly key: string | number;
+  }
+  const pathOf = (node: Node | null): (string | number)[] => {
+    const path: (string | number)[] = [];
+    for (let at = node; at !== null && at.parent !== null; at = at.parent) path.push(at.key);
+    return path.reverse();
+  };
+  const pending: Node[] = [{ value, depth: 0, parent: null, key: "" }];
+  for (let node = pending.pop(); node !== undefined; node = pending.pop()) {
+    const current = node.value;
+    if (typeof current !== "object" || current === null) continue;
+    const depth = node.depth + 1;
+    if (depth > MAX_JSON_DEPTH) {
+      ctx.addIssue({ code: "custom", message: `must be nested at most ${MAX_JSON_DEPTH} levels deep` });
+      return;
+    }
+    if (Array.isArray(current)) {
+      for (let i = 0; i < current.length; i++) pending.push({ value: current[i], depth, parent: node, key: i });
+    } else {
+      for (const key of Object.keys(current)) {
+        if (key === "__proto__") {
+          ctx.addIssue({ code: "custom", message: 'must not have a "__proto__" key', path: [...pathOf(node), key] });
+          return;
+        }
+        pending.push({ value: (current as Record<string, unknown>)[key], depth, parent: node, key });
+      }
+    }
+  }
+}
+
+/**
+ * Any JSON value, nested at most `MAX_JSON_DEPTH` levels deep, with no `__proto__` keys. The depth
+ * and keys are checked iteratively first, so even a value nested 100000 levels deep is rejected
+ * cleanly instead of overflowing the stack in the recursive parse.
+ */
+export const jsonValueSchema: z.ZodType<JsonValue> = z.unknown().superRefine(checkJsonShape).pipe(jsonTreeSchema);
 
 export const variantSchema = z.strictObject({
   key: keySchema,
@@ -171,9 +222,9 @@ export type EnvironmentSnapshot = z.infer<typeof environmentSnapshotSchema>;
 
 /** A context attribute: a primitive or a list of primitives (matches when any element does). */
 export type ContextValue = string | number | boolean | null | undefined | readonly (string | number | boolean)[];
-/** Who a flag is evaluated for. `key` (or OpenFeature's `targetingKey`) identifies the subject. */
-export type EvaluationContext = { key?: string; targetingKey?: string } & Record<string, unknown>;
-
-export const evaluationContextSchema = z
-  .record(z.string().max(256), z.unknown())
-  .refine((ctx) => ctx.key === undefined || typeof ctx.key === "string", { message: "key must be a string", path: ["key"] });
+/**
+ * Who a flag is evaluated for. `key` (or, when `key` is missing or unusable, OpenFeature's
+ * `targetingKey`) identifies the subject; a finite number counts as its string form (`42` is "42")
+ * for targets, `key` clauses and bucketing, as for any other attribute.
+ */
+export type EvaluationContext = { key?: string | number; targetingKey?: string | number } & Record<string, unknown>;

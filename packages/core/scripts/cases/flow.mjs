@@ -4,10 +4,14 @@ import { booleanFlag, clause as c, keyInBucket, OFF, ON, rollout, rolloutVariant
 const nl = c("country", "in", ["NL"]);
 const everyone = rule([]);
 
+/** A context attribute as a bucketing string: a string, or a finite number's decimal form. */
+const asString = (raw) => (typeof raw === "string" ? raw : typeof raw === "number" && Number.isFinite(raw) ? String(raw) : undefined);
+
 function rolloutCases(name, flag, serve, contexts, ruleIndex) {
   const bucketBy = serve.rollout.bucketBy;
   return contexts.map((context, i) => {
-    const raw = bucketBy === "key" ? (context.key ?? context.targetingKey) : context[bucketBy];
+    const raw = bucketBy === "key" ? (asString(context.key) ?? asString(context.targetingKey)) : context[bucketBy];
+    if (asString(raw) === undefined) throw new Error(`${name}: context has no bucketing value`);
     const variant = rolloutVariant(flag, serve, String(raw));
     const extra = ruleIndex === undefined ? {} : { ruleIndex };
     return { name: `${name} #${i + 1} (${String(raw)})`, flag, context, expected: served(flag, variant, ruleIndex === undefined ? "SPLIT" : "RULE_MATCH", extra) };
@@ -36,6 +40,7 @@ const orderCases = [
   { name: "target: pins a key", flag: busy, context: { key: "vip-1", country: "DE" }, expected: { ...ON, reason: "TARGET_MATCH" } },
   { name: "target: first target listing a key wins", flag: busy, context: { key: "vip-2" }, expected: { ...ON, reason: "TARGET_MATCH" } },
   { name: "target: matches targetingKey", flag: busy, context: { targetingKey: "blocked" }, expected: { ...OFF, reason: "TARGET_MATCH" } },
+  { name: "target: matches a numeric key as its string", flag: booleanFlag("numeric-target", { targets: [{ variant: "on", values: ["42"] }] }), context: { key: 42 }, expected: { ...ON, reason: "TARGET_MATCH" } },
   { name: "rules: first matching rule wins", flag: busy, context: { key: "u1", country: "NL" }, expected: { ...ON, reason: "RULE_MATCH", ruleIndex: 0 } },
   { name: "rules: later rule when earlier ones miss", flag: busy, context: { key: "u1", country: "DE" }, expected: { ...OFF, reason: "RULE_MATCH", ruleIndex: 1 } },
   { name: "rules: a rule without clauses matches everyone", flag: busy, context: { key: "u1", country: "FR" }, expected: { ...ON, reason: "RULE_MATCH", ruleIndex: 2 } },
@@ -100,7 +105,10 @@ const rolloutFlowCases = [
   { name: "json variants: rule serves an object", flag: json, context: { key: "u1", plan: "pro" }, expected: served(json, "dark", "RULE_MATCH", { ruleIndex: 0 }) },
   ...rolloutCases("rollout by targetingKey", fallQuarter, quarter, [{ targetingKey: "user-1" }, { targetingKey: "user-3" }]),
   { name: "rollout: no context key", flag: fallQuarter, context: { country: "NL" }, expected: { ...OFF, reason: "ERROR", errorCode: "TARGETING_KEY_MISSING" } },
-  { name: "rollout: non-string key", flag: fallQuarter, context: { key: 12345 }, expected: { ...OFF, reason: "ERROR", errorCode: "TARGETING_KEY_MISSING" } },
+  // A finite numeric key (or targetingKey) counts as its decimal string, like any bucketBy attribute.
+  ...rolloutCases("rollout by a numeric key", fallQuarter, quarter, [{ key: 12345 }, { key: 42 }, { targetingKey: 7 }]),
+  { name: "rollout: boolean key", flag: fallQuarter, context: { key: true }, expected: { ...OFF, reason: "ERROR", errorCode: "TARGETING_KEY_MISSING" } },
+  ...rolloutCases("rollout: a boolean key falls back to targetingKey", fallQuarter, quarter, [{ key: false, targetingKey: "user-3" }]),
   { name: "rule rollout: no context key keeps the rule index", flag: ruleQuarter, context: { country: "NL" }, expected: { ...OFF, reason: "ERROR", ruleIndex: 0, errorCode: "TARGETING_KEY_MISSING" } },
   { name: "rollout: missing bucketBy attribute", flag: numbers, context: { key: "u1" }, expected: served(numbers, "small", "ERROR", { errorCode: "TARGETING_KEY_MISSING" }) },
   { name: "rollout: boolean bucketBy attribute", flag: numbers, context: { key: "u1", orgId: true }, expected: served(numbers, "small", "ERROR", { errorCode: "TARGETING_KEY_MISSING" }) },

@@ -26,6 +26,8 @@ export const operatorCases = [
   t("in: attribute key is the context key", c("key", "in", ["user-7"]), { key: "user-7" }, true),
   t("in: attribute key resolves targetingKey", c("key", "in", ["user-7"]), { targetingKey: "user-7" }, true),
   t("in: key wins over targetingKey", c("key", "in", ["user-7"]), { key: "user-8", targetingKey: "user-7" }, false),
+  t("in: attribute key resolves a numeric key as its string", c("key", "in", ["42"]), { key: 42 }, true),
+  t("in: attribute key resolves a numeric targetingKey as its string", c("key", "in", ["42"]), { targetingKey: 42 }, true),
   t("in: object attribute never matches", c("country", "in", ["NL"]), { key: "u1", country: { code: "NL" } }, false),
   t("notIn: not in list matches", c("country", "notIn", ["NL", "DE"]), { key: "u1", country: "FR" }, true),
   t("notIn: in list does not match", c("country", "notIn", ["NL", "DE"]), { key: "u1", country: "NL" }, false),
