@@ -175,9 +175,10 @@ describe("GET /client/v1/stream", () => {
     return { ...served, clientKey };
   }
 
-  it("puts evaluated values of client-visible flags only, never rules", async () => {
+  it("puts evaluated values of client-visible flags only, never rules, with CORS for other origins", async () => {
     const { open, clientKey } = await serveBanner();
-    const stream = await open(`/client/v1/stream?key=${clientKey}&context=${encode({ key: "u1", country: "NL" })}`);
+    const stream = await open(`/client/v1/stream?key=${clientKey}&context=${encode({ key: "u1", country: "NL" })}`, { Origin: "https://shop.example" });
+    expect(stream.response.headers.get("access-control-allow-origin")).toBe("*");
     const put = await stream.waitFor((m) => m.event === "put");
     const data = JSON.parse(put.data!);
     expect(data.flags).toEqual({ banner: { value: "green", variant: "green", reason: "RULE_MATCH", ruleIndex: 0 } });

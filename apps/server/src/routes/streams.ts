@@ -30,7 +30,7 @@ type NodeBindings = { incoming?: IncomingMessage; outgoing?: ServerResponse };
 function openStream(c: Context<AppEnv>, maxBufferedBytes: number, start: (connection: SseConnection) => void): Response {
   const outgoing = (c.env as NodeBindings | undefined)?.outgoing;
   if (!outgoing) throw new ApiError("internal", "streams need the Node HTTP server");
-  const connection = nodeConnection(outgoing, maxBufferedBytes);
+  const connection = nodeConnection(outgoing, maxBufferedBytes, Object.fromEntries(c.res.headers));
   // Spread reconnects of browsers' EventSource after a restart over a few seconds.
   connection.write(Buffer.from(`retry: ${2000 + Math.floor(Math.random() * 3000)}\n: connected\n\n`));
   start(connection);

@@ -35,8 +35,9 @@ export interface SseConnection {
   readonly isClosed: boolean;
 }
 
-export function nodeConnection(outgoing: ServerResponse, maxBufferedBytes: number): SseConnection {
-  outgoing.writeHead(200, sseHeaders);
+/** `headers`: what middleware already set for this response (CORS), kept since Hono's response is bypassed. */
+export function nodeConnection(outgoing: ServerResponse, maxBufferedBytes: number, headers: Record<string, string> = {}): SseConnection {
+  outgoing.writeHead(200, { ...headers, ...sseHeaders });
   outgoing.socket?.setNoDelay(true);
   const closed = onceListeners();
   outgoing.once("close", closed.fire);

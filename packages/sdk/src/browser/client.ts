@@ -1,0 +1,243 @@
+/**
+ * The browser client: values evaluated by the server for one context, streamed with the browser's
+ * own EventSource. No Node import, no zod, no core runtime: this file ends up in page bundles.
+ */
+import type { EvaluationContext, EvaluationResult, JsonValue } from "@switchyard/core";
+import { Backoff } from "../shared/backoff.js";
+import { Emitter } from "../shared/emitter.js";
+import { SdkError, errorForStatus, isTerminalStatus } from "../shared/errors.js";
+import { createLog } from "../shared/log.js";
+import { StatusTracker } from "../shared/status.js";
+import { TrackQueue } from "../shared/track-queue.js";
+import type { ClientEvents, ClientStatus, Logger, Widened } from "../shared/types.js";
+import { enabledValue, notFound, servedValue } from "../shared/values.js";
+import { defaultStorage, loadValues, saveValues, storageKey, type StorageLike } from "./storage.js";
+import { encodeContext, isResult, parsePatch, parsePut } from "./wire.js";
+
+/**
+ * Options of the browser `createClient`.
+ *
+ * @example
+ * const options: BrowserClientOptions = { url: "https://flags.example.com", clientKey: "sy_client_…", context: { key: "user-1" } };
+ */
+export interface BrowserClientOptions {
+  url: string;
+  /** A client key (`sy_client_…`); client keys are public. */
+  clientKey: string;
+  /** Who the values are evaluated for; change it with `setContext`. */
+  context: EvaluationContext;
+  /**
+   * Values to show before the server answers (key -> result), e.g. rendered into the page by your
+   * server. Include client-visible flags only: whatever is here is readable by the page's users.
+   */
+  bootstrap?: Record<string, EvaluationResult>;
+  /** How long `ready()` waits (default 5000 ms). */
+  timeoutMs?: number;
+  logger?: Logger;
+}
+
+/** The parts of EventSource the client uses. */
+export interface EventSourceLike {
+  readonly readyState: number;
+  addEventListener(type: string, listener: (event: { data?: unknown; lastEventId?: string }) => void): void;
+  close(): void;
+}
+
+/** Knobs for tests; not part of the public API. */
+export interface BrowserClientInternals {
+  EventSource?: new (url: string) => EventSourceLike;
+  /** null turns persistence off. */
+  storage?: StorageLike | null;
+  fetch?: typeof globalThis.fetch;
+  random?: () => number;
+}
+
+/**
+ * A browser client. Reads are synchronous and never throw.
+ *
+ * @example
+ * if (client.isEnabled("new-banner")) showBanner(client.variant("banner-color", "blue"));
+ */
+export interface BrowserClient {
+  ready(): Promise<boolean>;
+  isEnabled(key: string, defaultValue?: boolean): boolean;
+  variant<T extends JsonValue>(key: string, defaultValue: T): Widened<T>;
+  evaluate(key: string, defaultValue?: JsonValue): EvaluationResult;
+  allFlags(): Record<string, EvaluationResult>;
+  on<K extends keyof ClientEvents>(event: K, listener: (payload: ClientEvents[K]) => void): () => void;
+  status(): ClientStatus;
+  /** Switches to another context. The old values stay until the new ones arrive: no flicker. */
+  setContext(context: EvaluationContext): void;
+  track(name: string, value?: number): void;
+  close(): Promise<void>;
+}
+
+const CLOSED = 2;
+
+/**
+ * Creates a browser client and starts streaming.
+ *
+ * @example
+ * import { createClient } from "@switchyard/sdk/browser";
+ * const client = createClient({ url: "https://flags.example.com", clientKey: "sy_client_…", context: { key: "user-1" } });
+ * client.on("change", () => render());
+ */
+export function createClient(options: BrowserClientOptions, internals: BrowserClientInternals = {}): BrowserClient {
+  const url = String(options.url).replace(/\/+$/, "");
+  const log = createLog(options.logger);
+  const emitter = new Emitter<ClientEvents>((error) => log.error("a listener threw", { error: String(error) }));
+  const tracker = new StatusTracker(emitter, options.timeoutMs);
+  const backoff = new Backoff({ random: internals.random });
+  const queue = new TrackQueue();
+  const storage = internals.storage === undefined ? defaultStorage() : internals.storage;
+  const slot = storageKey(options.clientKey);
+  const EventSourceClass = internals.EventSource ?? (globalThis as unknown as { EventSource: new (url: string) => EventSourceLike }).EventSource;
+  const doFetch = internals.fetch ?? ((input, init) => globalThis.fetch(input, init));
+
+  let context = options.context ?? {};
+  let flags: Record<string, EvaluationResult> = {};
+  let revision = -1;
+  let source: EventSourceLike | null = null;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let probe: AbortController | null = null;
+  /** Bumped by every disconnect, so a probe that outlived its connection does nothing. */
+  let generation = 0;
+
+  const stored = loadValues(storage, slot, url, JSON.stringify(context));
+  if (stored) {
+    flags = stored.flags;
+    revision = stored.revision;
+    tracker.loaded(revision, stored.savedAt, options.bootstrap !== undefined);
+  } else if (options.bootstrap) {
+    for (const key in options.bootstrap) if (isResult(options.bootstrap[key])) flags[key] = options.bootstrap[key]!;
+    tracker.loaded(null, Date.now(), true);
+  }
+
+  function replace(next: Record<string, EvaluationResult>, nextRevision: number): void {
+    const hadData = tracker.hasData;
+    const keys = Object.keys({ ...flags, ...next }).filter((key) => JSON.stringify(flags[key]) !== JSON.stringify(next[key]));
+    flags = next;
+    revision = nextRevision;
+    saveValues(storage, slot, { url, context: JSON.stringify(context), revision, savedAt: Date.now(), flags });
+    tracker.confirmed(revision);
+    if (hadData && keys.length > 0) emitter.emit("change", { keys });
+  }
+
+  function rejected(what: string): void {
+    const error = new SdkError("malformed_event", `ignored a malformed ${what}`);
+    log.warn(error.message);
+    emitter.emit("error", error);
+  }
+
+  function streamUrl(): string {
+    return `${url}/client/v1/stream?key=${encodeURIComponent(options.clientKey)}&context=${encodeContext(context)}`;
+  }
+
+  function connect(): void {
+    const es = new EventSourceClass(streamUrl());
+    source = es;
+    const live = () => source === es;
+    es.addEventListener("open", () => live() && backoff.connected());
+    es.addEventListener("put", (event) => {
+      if (!live()) return;
+      const put = parsePut(String(event.data));
+      if (put) replace(put.flags, put.revision);
+      else rejected("put");
+    });
+    es.addEventListener("patch", (event) => {
+      if (!live()) return;
+      const patch = parsePatch(String(event.data));
+      const id = Number(event.lastEventId);
+      if (!patch || !Number.isSafeInteger(id)) return rejected("patch");
+      // Browser patches skip revisions that do not change this context's values, so only repeats are refused.
+      if (id <= revision) return;
+      const next = { ...flags };
+      if ("deleted" in patch) delete next[patch.key];
+      else next[patch.key] = patch.result;
+      replace(next, id);
+    });
+    es.addEventListener("error", () => {
+      if (!live()) return;
+      if (es.readyState !== CLOSED) {
+        // The browser reconnects on its own; the new connection starts with a fresh put.
+        tracker.failed(new SdkError("network_error", "stream: connection lost"));
+        return;
+      }
+      es.close();
+      source = null;
+      void diagnose();
+    });
+  }
+
+  /** EventSource hides the status of a refused stream: one plain request tells whether retrying can help. */
+  async function diagnose(): Promise<void> {
+    const controller = (probe = new AbortController());
+    const started = generation;
+    let status: number | undefined;
+    try {
+      const response = await doFetch(streamUrl(), { headers: { Accept: "text/event-stream" }, signal: controller.signal });
+      status = response.status;
+    } catch {
+      // Network down or CORS: retried below.
+    } finally {
+      // Only the status matters: the body (a live stream when it is a 200) is dropped.
+      controller.abort();
+      if (probe === controller) probe = null;
+    }
+    if (tracker.isClosed || started !== generation) return;
+    const error = status === undefined ? new SdkError("network_error", "stream: connection failed") : errorForStatus(status, "stream");
+    // 400 is a context the server will never accept; setContext starts over.
+    if (isTerminalStatus(status) || status === 400) {
+      log.error(`${error.message}; not retrying`, { code: error.code });
+      tracker.failed(error);
+      return;
+    }
+    tracker.failed(error);
+    timer = setTimeout(connect, backoff.next());
+  }
+
+  function disconnect(): void {
+    generation++;
+    clearTimeout(timer);
+    timer = undefined;
+    probe?.abort();
+    probe = null;
+    source?.close();
+    source = null;
+  }
+
+  connect();
+
+  const evaluate = (key: string, defaultValue: JsonValue = null): EvaluationResult => {
+    const result = Object.prototype.hasOwnProperty.call(flags, key) ? flags[key] : undefined;
+    return result ?? notFound(defaultValue);
+  };
+
+  return {
+    ready: () => tracker.ready(),
+    isEnabled: (key, defaultValue = false) => enabledValue(evaluate(key), defaultValue),
+    variant: (key, defaultValue) => servedValue(evaluate(key), defaultValue) as Widened<typeof defaultValue>,
+    evaluate,
+    allFlags: () => ({ ...flags }),
+    on: (event, listener) => (tracker.isClosed ? () => {} : emitter.on(event, listener)),
+    status: () => tracker.current(),
+    setContext(next) {
+      if (tracker.isClosed) return;
+      context = next ?? {};
+      disconnect();
+      backoff.reset();
+      connect();
+    },
+    track(name, value) {
+      if (typeof name === "string" && !tracker.isClosed) queue.push({ name, context: { ...context }, value: typeof value === "number" ? value : undefined, at: Date.now() });
+    },
+    close() {
+      if (!tracker.isClosed) {
+        tracker.close();
+        disconnect();
+        emitter.clear();
+      }
+      return Promise.resolve();
+    },
+  };
+}

@@ -1,0 +1,96 @@
+/** Evaluation is local, synchronous, and never throws, whatever it is given. */
+import { afterEach, describe, expect, it } from "vitest";
+import type { EvaluationContext } from "@switchyard/core";
+import { booleanFlag, snapshot, stringFlag } from "../test-support/fixtures.js";
+import { createClient, type Client } from "./client.js";
+
+const clients: Client[] = [];
+afterEach(async () => {
+  for (const client of clients.splice(0)) await client.close();
+});
+
+/** A client holding a bootstrap, whose server never answers. */
+function withFlags() {
+  const json = booleanFlag("settings", { kind: "json", variants: [{ key: "v1", value: { theme: "dark" } }, { key: "off", value: {} }], fallthrough: { variant: "v1" } });
+  const client = createClient(
+    { url: "http://unreachable.test", sdkKey: "sy_server_x.y", logger: {}, bootstrap: snapshot(1, [booleanFlag("on"), stringFlag("banner", "blue"), json, booleanFlag("needs-key", { fallthrough: { rollout: { bucketBy: "key", variants: [{ variant: "on", weight: 100_000 }] } } })]) },
+    { fetch: () => new Promise<Response>(() => {}) },
+  );
+  clients.push(client);
+  return client;
+}
+
+const garbage: unknown[] = [null, undefined, 42, "user", [], [1, 2], { key: 5 }, { key: { nested: true } }, Object.create(null), new Proxy({}, { get: () => { throw new Error("boom"); } })];
+
+describe("evaluation", () => {
+  it("gives the default with FLAG_NOT_FOUND for an unknown flag", () => {
+    const client = withFlags();
+    expect(client.evaluate("missing", { key: "u" })).toEqual({ value: null, variant: null, reason: "FLAG_NOT_FOUND", errorCode: "FLAG_NOT_FOUND" });
+    expect(client.evaluate("missing", { key: "u" }, "fallback").value).toBe("fallback");
+    expect(client.isEnabled("missing", { key: "u" })).toBe(false);
+    expect(client.isEnabled("missing", { key: "u" }, true)).toBe(true);
+    expect(client.variant("missing", { key: "u" }, "red")).toBe("red");
+  });
+
+  it("isEnabled gives the default when the value is not a boolean", () => {
+    const client = withFlags();
+    expect(client.isEnabled("on", { key: "u" })).toBe(true);
+    expect(client.isEnabled("banner", { key: "u" })).toBe(false);
+    expect(client.isEnabled("banner", { key: "u" }, true)).toBe(true);
+  });
+
+  it("variant gives the served value, or the default on a type mismatch or an error", () => {
+    const client = withFlags();
+    expect(client.variant("banner", { key: "u" }, "red")).toBe("blue");
+    expect(client.variant("banner", { key: "u" }, 3)).toBe(3);
+    expect(client.variant("settings", { key: "u" }, { theme: "light" })).toEqual({ theme: "dark" });
+    expect(client.variant("settings", { key: "u" }, ["list"])).toEqual(["list"]);
+    expect(client.variant("banner", { key: "u" }, null)).toBe("blue");
+    // A rollout without its bucketing attribute is an ERROR, whose value the caller never sees.
+    expect(client.evaluate("needs-key", {}).reason).toBe("ERROR");
+    expect(client.variant("needs-key", {}, true)).toBe(true);
+    expect(client.isEnabled("needs-key", {}, true)).toBe(true);
+  });
+
+  it("never throws, whatever the context or key", () => {
+    const client = withFlags();
+    for (const context of garbage) {
+      for (const key of ["on", "banner", "missing", 7, null, "__proto__", "constructor"]) {
+        expect(() => client.evaluate(key as string, context as EvaluationContext)).not.toThrow();
+        expect(() => client.isEnabled(key as string, context as EvaluationContext)).not.toThrow();
+        expect(() => client.variant(key as string, context as EvaluationContext, "d")).not.toThrow();
+      }
+      expect(() => client.allFlags(context as EvaluationContext)).not.toThrow();
+    }
+    expect(client.evaluate("on", null as never)).toMatchObject({ reason: "ERROR", errorCode: "INVALID_CONTEXT" });
+    expect(client.evaluate("__proto__", { key: "u" }).reason).toBe("FLAG_NOT_FOUND");
+  });
+
+  it("allFlags evaluates every flag for the context", () => {
+    const client = withFlags();
+    const all = client.allFlags({ key: "u" });
+    expect(Object.keys(all).sort()).toEqual(["banner", "needs-key", "on", "settings"]);
+    expect(all.banner).toEqual({ value: "blue", variant: "a", reason: "FALLTHROUGH" });
+  });
+
+  it("track() queues and never throws", () => {
+    const client = withFlags();
+    expect(() => client.track("purchase", { key: "u" }, 9.99)).not.toThrow();
+    expect(() => client.track(undefined as never, null as never, "x" as never)).not.toThrow();
+  });
+
+  it("survives a listener that throws", async () => {
+    const client = withFlags();
+    client.on("ready", () => {
+      throw new Error("listener bug");
+    });
+    await expect(client.ready()).resolves.toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(client.isEnabled("on", { key: "u" })).toBe(true);
+  });
+
+  it("refuses to start without a url or a key", () => {
+    expect(() => createClient({ url: "", sdkKey: "k" })).toThrow(TypeError);
+    expect(() => createClient({ url: "http://x", sdkKey: undefined as never })).toThrow(TypeError);
+  });
+});

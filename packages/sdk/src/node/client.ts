@@ -1,0 +1,217 @@
+/** The Node client: local evaluation over a store kept in step with the server. */
+import type { EnvironmentSnapshot, EvaluationContext, EvaluationResult, JsonValue } from "@switchyard/core";
+import { Backoff } from "../shared/backoff.js";
+import { Emitter } from "../shared/emitter.js";
+import { SdkError } from "../shared/errors.js";
+import { createLog } from "../shared/log.js";
+import { StatusTracker } from "../shared/status.js";
+import { TrackQueue } from "../shared/track-queue.js";
+import type { ClientEvents, ClientStatus, Logger, Widened } from "../shared/types.js";
+import { enabledValue, generalError, notFound, servedValue } from "../shared/values.js";
+import { parseSnapshot } from "./messages.js";
+import { SnapshotWriter, keyIdOf, loadSnapshot } from "./persistence.js";
+import { FlagStore } from "./store.js";
+import { Synchronizer, type ApplyOutcome, type Update } from "./sync.js";
+
+/**
+ * Options of the Node `createClient`.
+ *
+ * @example
+ * const options: ClientOptions = { url: "https://flags.internal", sdkKey: process.env.SWITCHYARD_SDK_KEY! };
+ */
+export interface ClientOptions {
+  /** The server's base URL, e.g. `https://flags.example.com`. */
+  url: string;
+  /** A server key (`sy_server_….…`). Never logged and never written to disk. */
+  sdkKey: string;
+  /** Values to serve before the server answers: the document `GET /sdk/v1/flags` returns. */
+  bootstrap?: EnvironmentSnapshot;
+  /** A file that keeps the last snapshot, for cold starts while the server is down. */
+  persistPath?: string;
+  /** Stream changes (default). `false` polls `GET /sdk/v1/flags` instead. */
+  stream?: boolean;
+  /** Polling interval, when polling (default 30 000 ms). */
+  pollIntervalMs?: number;
+  /** How long `ready()` waits (default 5000 ms). */
+  timeoutMs?: number;
+  logger?: Logger;
+}
+
+/** Knobs for tests; not part of the public API. */
+export interface ClientInternals {
+  /** The server's heartbeat interval (15 s); the watchdog fires after 2.5 of them. */
+  heartbeatIntervalMs?: number;
+  random?: () => number;
+  fetch?: typeof globalThis.fetch;
+  requestTimeoutMs?: number;
+}
+
+/**
+ * A Node client. Evaluation is local, synchronous and never throws.
+ *
+ * @example
+ * if (client.isEnabled("new-checkout", { key: user.id, country: user.country })) renderNewCheckout();
+ */
+export interface Client {
+  /** Resolves `true` once there are values to serve, `false` after `timeoutMs`; never rejects. */
+  ready(): Promise<boolean>;
+  /** The flag's value when it is a boolean; otherwise (missing, error, other type) `defaultValue`. */
+  isEnabled(key: string, context: EvaluationContext, defaultValue?: boolean): boolean;
+  /** The served value; `defaultValue` when missing, on error, or when its type differs from the default's. */
+  variant<T extends JsonValue>(key: string, context: EvaluationContext, defaultValue: T): Widened<T>;
+  /** The full result: value, variant, reason (FLAG_NOT_FOUND for an unknown key), ruleIndex, errorCode. */
+  evaluate(key: string, context: EvaluationContext, defaultValue?: JsonValue): EvaluationResult;
+  /** Every flag, evaluated for the context. */
+  allFlags(context: EvaluationContext): Record<string, EvaluationResult>;
+  /** Adds a listener; returns a function that removes it. */
+  on<K extends keyof ClientEvents>(event: K, listener: (payload: ClientEvents[K]) => void): () => void;
+  status(): ClientStatus;
+  /** Queues a custom event (sending lands in a later release). */
+  track(name: string, context: EvaluationContext, value?: number): void;
+  /** Stops everything: no timer, socket or listener is left. Resolves once the last write is on disk. */
+  close(): Promise<void>;
+}
+
+const DEFAULT_POLL_INTERVAL_MS = 30_000;
+const HEARTBEAT_INTERVAL_MS = 15_000;
+
+/**
+ * Creates a Node client and starts connecting.
+ *
+ * @example
+ * import { createClient } from "@switchyard/sdk";
+ * const client = createClient({ url: "http://localhost:3000", sdkKey: process.env.SWITCHYARD_SDK_KEY! });
+ * await client.ready();
+ * client.isEnabled("new-checkout", { key: "user-123" });
+ */
+export function createClient(options: ClientOptions, internals: ClientInternals = {}): Client {
+  if (typeof options?.url !== "string" || options.url === "") throw new TypeError("createClient: `url` is required");
+  if (typeof options.sdkKey !== "string" || options.sdkKey === "") throw new TypeError("createClient: `sdkKey` is required");
+  const url = options.url.replace(/\/+$/, "");
+  const log = createLog(options.logger);
+  const emitter = new Emitter<ClientEvents>((error) => log.error("a listener threw", { error: String(error) }));
+  const tracker = new StatusTracker(emitter, options.timeoutMs);
+  const store = new FlagStore();
+  const queue = new TrackQueue();
+  const source = { url, keyId: keyIdOf(options.sdkKey) };
+  /** Whether the store's revision is the server's, so a reconnect may resume from it. */
+  let resumable = false;
+
+  const writer = options.persistPath
+    ? new SnapshotWriter(options.persistPath, source, (error) => {
+        log.warn("could not write the persisted snapshot", { error: error.message });
+        emitter.emit("error", new SdkError("persist_failed", `could not write the persisted snapshot: ${error.message}`));
+      })
+    : null;
+
+  if (options.persistPath) {
+    const loaded = loadSnapshot(options.persistPath, source);
+    if (loaded.kind === "loaded") {
+      // A matching file is newer than any bootstrap shipped with the app, so it wins.
+      store.applyPut(loaded.snapshot);
+      resumable = true;
+      tracker.loaded(store.revision, loaded.savedAt, options.bootstrap !== undefined);
+      log.info("serving the persisted snapshot until the server answers", { revision: store.revision });
+    } else if (loaded.kind === "mismatch") {
+      log.info("ignoring a persisted snapshot of another server or key");
+    } else if (loaded.kind === "invalid") {
+      log.warn("ignoring an unreadable persisted snapshot", { reason: loaded.reason });
+    }
+  }
+  if (options.bootstrap !== undefined && !store.hasData) {
+    const parsed = parseSnapshot(options.bootstrap, "bootstrap");
+    if (parsed.ok) {
+      store.applyPut(parsed.value);
+      tracker.loaded(store.revision, Date.now(), true);
+    } else {
+      log.error(parsed.error.message);
+    }
+  }
+
+  function apply(update: Update): ApplyOutcome {
+    let keys: string[];
+    if (update.type === "put") {
+      keys = store.applyPut(update.snapshot);
+      resumable = true;
+    } else {
+      const held = resumable ? store.revision : null;
+      if (held !== null && update.revision <= held) {
+        log.debug("ignored a patch already applied", { revision: update.revision, held });
+        return "duplicate";
+      }
+      if (held === null || update.revision > held + 1) {
+        log.info("missed revisions; resuming", { revision: update.revision, held });
+        return "gap";
+      }
+      keys = store.applyPatch(update.patch, update.revision);
+    }
+    tracker.confirmed(store.revision);
+    writer?.save(() => store.toSnapshot());
+    if (keys.length > 0) emitter.emit("change", { keys });
+    return "applied";
+  }
+
+  const sync = new Synchronizer(
+    {
+      url,
+      sdkKey: options.sdkKey,
+      stream: options.stream ?? true,
+      pollIntervalMs: options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS,
+      heartbeatIntervalMs: internals.heartbeatIntervalMs ?? HEARTBEAT_INTERVAL_MS,
+      requestTimeoutMs: internals.requestTimeoutMs ?? 10_000,
+      fetch: internals.fetch ?? ((input, init) => globalThis.fetch(input, init)),
+      backoff: new Backoff({ random: internals.random }),
+      log,
+    },
+    {
+      resumeRevision: () => (resumable ? store.revision : null),
+      apply,
+      confirm: () => tracker.confirmed(store.revision),
+      alive: () => tracker.touch(),
+      failed: (error) => tracker.failed(error),
+      rejected: (error) => {
+        log.warn(error.message);
+        emitter.emit("error", error);
+      },
+    },
+  );
+  sync.start();
+
+  const evaluate = (key: string, context: EvaluationContext, defaultValue: JsonValue = null): EvaluationResult => {
+    try {
+      const flag = store.get(key);
+      return flag ? flag.evaluate(context) : notFound(defaultValue);
+    } catch {
+      return generalError(defaultValue);
+    }
+  };
+
+  let closing: Promise<void> | null = null;
+
+  return {
+    ready: () => tracker.ready(),
+    isEnabled: (key, context, defaultValue = false) => enabledValue(evaluate(key, context), defaultValue),
+    variant: (key, context, defaultValue) => servedValue(evaluate(key, context), defaultValue) as Widened<typeof defaultValue>,
+    evaluate,
+    allFlags(context) {
+      const all: Record<string, EvaluationResult> = {};
+      for (const key of store.keys()) all[key] = evaluate(key, context);
+      return all;
+    },
+    on: (event, listener) => (tracker.isClosed ? () => {} : emitter.on(event, listener)),
+    status: () => tracker.current(),
+    track(name, context, value) {
+      if (typeof name !== "string" || tracker.isClosed) return;
+      queue.push({ name, context: typeof context === "object" && context !== null ? { ...context } : {}, value: typeof value === "number" ? value : undefined, at: Date.now() });
+    },
+    close() {
+      if (!closing) {
+        tracker.close();
+        sync.close();
+        emitter.clear();
+        closing = writer ? writer.flushed() : Promise.resolve();
+      }
+      return closing;
+    },
+  };
+}

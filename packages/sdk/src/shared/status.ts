@@ -1,0 +1,128 @@
+/**
+ * Status bookkeeping for both entries: the connecting / ready / stale / closed state, the age of
+ * the values, and the `ready()` promise, which never rejects (an unhandled rejection can crash an
+ * app) and resolves `false` on timeout while the client keeps trying.
+ */
+import type { Emitter } from "./emitter.js";
+import type { SdkError } from "./errors.js";
+import type { ClientEvents, ClientStatus } from "./types.js";
+
+export const DEFAULT_TIMEOUT_MS = 5000;
+
+interface Waiter {
+  resolve(value: boolean): void;
+  timer: ReturnType<typeof setTimeout>;
+}
+
+export class StatusTracker {
+  private state: ClientStatus["state"] = "connecting";
+  private revision: number | null = null;
+  /** When the values held were last known to be current; null while there are none. */
+  private currentAt: number | null = null;
+  private error: SdkError | undefined;
+  private settled = false;
+  private readonly waiters = new Set<Waiter>();
+
+  constructor(
+    private readonly emitter: Emitter<ClientEvents>,
+    private readonly timeoutMs: number = DEFAULT_TIMEOUT_MS,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  get hasData(): boolean {
+    return this.currentAt !== null;
+  }
+
+  get isClosed(): boolean {
+    return this.state === "closed";
+  }
+
+  /** Values from a bootstrap or a file, current as of `asOf`. `settle` resolves `ready()` now. */
+  loaded(revision: number | null, asOf: number, settle: boolean): void {
+    this.revision = revision;
+    this.currentAt = asOf;
+    if (settle) this.settle();
+  }
+
+  /** The server confirmed the values: new data, or an open stream that resumed from them. */
+  confirmed(revision: number | null): void {
+    if (this.state === "closed") return;
+    this.revision = revision;
+    this.currentAt = this.now();
+    this.error = undefined;
+    this.state = "ready";
+    this.settle();
+  }
+
+  /** Bytes on a live connection: the values are still current. */
+  touch(): void {
+    if (this.state === "ready") this.currentAt = this.now();
+  }
+
+  /** A failed attempt. With values in hand they turn stale, and `ready()` need not wait longer. */
+  failed(error: SdkError): void {
+    if (this.state === "closed") return;
+    this.error = error;
+    const wasStale = this.state === "stale";
+    this.state = this.hasData ? "stale" : "connecting";
+    this.emitter.emit("error", error);
+    if (this.state === "stale") {
+      this.settle();
+      if (!wasStale) this.emitter.emit("stale", this.current());
+    }
+  }
+
+  current(): ClientStatus {
+    switch (this.state) {
+      case "closed":
+        return { state: "closed" };
+      case "ready":
+        return { state: "ready", revision: this.revision };
+      case "stale": {
+        const ageMs = Math.max(0, this.now() - (this.currentAt ?? this.now()));
+        return this.error ? { state: "stale", revision: this.revision, ageMs, error: this.error } : { state: "stale", revision: this.revision, ageMs };
+      }
+      default:
+        return this.error ? { state: "connecting", error: this.error } : { state: "connecting" };
+    }
+  }
+
+  /** Resolves `true` once there are values to serve, `false` after `timeoutMs` without. */
+  ready(): Promise<boolean> {
+    if (this.settled) return Promise.resolve(true);
+    if (this.state === "closed") return Promise.resolve(this.hasData);
+    return new Promise<boolean>((resolve) => {
+      const waiter: Waiter = {
+        resolve,
+        timer: setTimeout(() => {
+          this.waiters.delete(waiter);
+          resolve(this.hasData);
+        }, this.timeoutMs),
+      };
+      this.waiters.add(waiter);
+    });
+  }
+
+  close(): void {
+    this.state = "closed";
+    for (const waiter of this.waiters) {
+      clearTimeout(waiter.timer);
+      waiter.resolve(this.hasData);
+    }
+    this.waiters.clear();
+  }
+
+  private settle(): void {
+    if (this.settled) return;
+    this.settled = true;
+    for (const waiter of this.waiters) {
+      clearTimeout(waiter.timer);
+      waiter.resolve(true);
+    }
+    this.waiters.clear();
+    // Later, so that a bootstrap applied inside createClient still reaches listeners added after it.
+    queueMicrotask(() => {
+      if (this.state !== "closed") this.emitter.emit("ready", this.current());
+    });
+  }
+}
