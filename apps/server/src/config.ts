@@ -11,6 +11,8 @@ const configSchema = z.object({
   SWITCHYARD_ADMIN_PASSWORD: z.string().min(10, "must be at least 10 characters").optional(),
   SWITCHYARD_SECURE_COOKIES: z.enum(["true", "false"]).default("false"),
   SWITCHYARD_CORS_ORIGINS: z.string().default("*"),
+  SWITCHYARD_CHANGE_LOG_RETENTION: z.coerce.number().int().min(1).default(10_000),
+  SWITCHYARD_HEARTBEAT_MS: z.coerce.number().int().min(100).default(15_000),
 });
 
 export type Config = ReturnType<typeof loadConfig>;
@@ -28,5 +30,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     adminPassword: parsed.SWITCHYARD_ADMIN_PASSWORD,
     secureCookies: parsed.SWITCHYARD_SECURE_COOKIES === "true",
     corsOrigins: parsed.SWITCHYARD_CORS_ORIGINS.split(",").map((origin) => origin.trim()).filter(Boolean),
+    changeLogRetention: parsed.SWITCHYARD_CHANGE_LOG_RETENTION,
+    heartbeatMs: parsed.SWITCHYARD_HEARTBEAT_MS,
   };
 }

@@ -25,7 +25,14 @@ const config = (() => {
 const logger = pino({ level: config.logLevel });
 mkdirSync(config.dataDir, { recursive: true });
 const storage = openStorage(join(config.dataDir, "switchyard.db"));
-const switchyard = createApp({ storage, logger, secureCookies: config.secureCookies, corsOrigins: config.corsOrigins });
+const switchyard = createApp({
+  storage,
+  logger,
+  secureCookies: config.secureCookies,
+  corsOrigins: config.corsOrigins,
+  changeLogRetention: config.changeLogRetention,
+  heartbeatMs: config.heartbeatMs,
+});
 
 const firstStart = await bootstrap(storage.db, switchyard, { email: config.adminEmail, password: config.adminPassword });
 if (firstStart?.generatedPassword) {
