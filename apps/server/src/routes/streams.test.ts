@@ -38,6 +38,8 @@ describe("GET /sdk/v1/stream", () => {
     const put = await stream.waitFor((m) => m.event === "put");
     const snapshot = JSON.parse(put.data!);
     expect(put.id).toBe(String(snapshot.revision));
+    const synced = await stream.waitFor((m) => m.event === "synced");
+    expect(JSON.parse(synced.data!)).toEqual({ revision: snapshot.revision });
     expect(snapshot.flags.map((flag: { key: string }) => flag.key)).toEqual(["new-checkout"]);
     expect(stream.messages.some((m) => m.retry !== undefined)).toBe(true);
 
@@ -79,7 +81,8 @@ describe("GET /sdk/v1/stream", () => {
     await unkill(h, "four");
     await stream.waitFor((m) => m.id === String(from + 4));
     expect(stream.events("put")).toEqual([]);
-    expect(stream.events().map((m) => [m.id, JSON.parse(m.data!).value.killed])).toEqual([
+    expect(stream.events("synced").map((m) => m.id)).toEqual([String(from + 3)]);
+    expect(stream.events("patch").map((m) => [m.id, JSON.parse(m.data!).value.killed])).toEqual([
       [String(from + 1), true],
       [String(from + 2), false],
       [String(from + 3), true],
@@ -92,7 +95,7 @@ describe("GET /sdk/v1/stream", () => {
     const stream = await open("/sdk/v1/stream", { ...h.credentials.server, "Last-Event-ID": String(revisionOf(h)) });
     await stream.waitFor((m) => m.comment === "connected");
     await stream.waitFor((m) => m.comment === "heartbeat");
-    expect(stream.events()).toEqual([]);
+    expect(stream.events().map((m) => m.event)).toEqual(["synced"]);
   });
 
   it("sends a put when the change log no longer reaches back far enough", async () => {
@@ -106,8 +109,12 @@ describe("GET /sdk/v1/stream", () => {
     const put = await stream.waitFor((m) => m.event === "put");
     expect(JSON.parse(put.data!).revision).toBe(from + 6);
     const recent = await open("/sdk/v1/stream", { ...h.credentials.server, "Last-Event-ID": String(from + 4) });
-    await recent.waitFor((m) => m.id === String(from + 6));
-    expect(recent.events().map((m) => m.event)).toEqual(["patch", "patch"]);
+    await recent.waitFor((m) => m.event === "synced");
+    expect(recent.events().map((m) => [m.event, m.id])).toEqual([
+      ["patch", String(from + 5)],
+      ["patch", String(from + 6)],
+      ["synced", String(from + 6)],
+    ]);
   });
 
   it("sends a put for a revision from the future (a reset server)", async () => {

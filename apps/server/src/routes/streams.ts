@@ -75,6 +75,8 @@ export function streamRoutes({ db, hub, snapshots, credentials, maxBufferedBytes
       const replayBytes = patches?.reduce((sum, patch) => sum + patch.length, 0) ?? Infinity;
       if (patches && replayBytes <= maxBufferedBytes / 2) for (const patch of patches) connection.write(patch);
       else connection.write(encodeEvent("put", snapshot.revision, body));
+      // Tells the SDK it now holds everything up to this revision: only then is it current.
+      connection.write(encodeEvent("synced", snapshot.revision, JSON.stringify({ revision: snapshot.revision })));
       hub.addServerSubscriber(key.environmentKey, { connection, credentialId: key.credentialId });
     });
   });
