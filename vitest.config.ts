@@ -20,6 +20,13 @@ export default defineConfig({
       { resolve: { alias }, test: { name: "core", root: "packages/core", include: ["src/**/*.test.ts", "test/**/*.test.ts"] } },
       { resolve: { alias }, test: { name: "server", root: "apps/server", include: ["src/**/*.test.ts", "test/**/*.test.ts"] } },
       { resolve: { alias }, test: { name: "sdk", root: "packages/sdk", include: ["src/**/*.test.ts", "test/**/*.test.ts"] } },
+      {
+        resolve: { alias },
+        // Cross-package end-to-end tests: real server processes (run with core's sources too, see
+        // e2e/tsconfig.server.json) and headless Chromium, so generous bounds; each test also
+        // bounds its own waits.
+        test: { name: "e2e", root: "e2e", include: ["test/**/*.test.ts"], testTimeout: 90_000, hookTimeout: 60_000, teardownTimeout: 30_000 },
+      },
     ],
     reporters: ["default", ["json", { outputFile: "test-results/vitest.json" }]],
   },

@@ -1,5 +1,6 @@
 /** Server configuration, read from the environment once at start. */
 import { z } from "zod";
+import { emailSchema } from "@switchyard/core/api-schema";
 import { parseOrThrow } from "./http/validate.js";
 
 const configSchema = z.object({
@@ -7,7 +8,7 @@ const configSchema = z.object({
   HOST: z.string().min(1).default("127.0.0.1"),
   DATA_DIR: z.string().min(1).default("./data"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
-  SWITCHYARD_ADMIN_EMAIL: z.email().default("admin@localhost"),
+  SWITCHYARD_ADMIN_EMAIL: emailSchema.default("admin@localhost"),
   SWITCHYARD_ADMIN_PASSWORD: z.string().min(10, "must be at least 10 characters").optional(),
   SWITCHYARD_SECURE_COOKIES: z.enum(["true", "false"]).default("false"),
   SWITCHYARD_CORS_ORIGINS: z.string().default("*"),

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /** Reads configuration, opens storage and serves. Everything else is built by createApp. */
 import { mkdirSync } from "node:fs";
-import type { Server } from "node:http";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
+import type { Socket } from "node:net";
 import { join } from "node:path";
 import { createAdaptorServer } from "@hono/node-server";
 import { pino } from "pino";
@@ -45,6 +46,22 @@ if (firstStart?.generatedPassword) {
 }
 
 const server = createAdaptorServer({ fetch: switchyard.app.fetch }) as Server;
+// Sockets and how many requests each is serving: at shutdown, a socket serving none (idle
+// keep-alive, or connected without sending anything) is closed, else server.close() waits on it.
+const requestsBySocket = new Map<Socket, number>();
+server.on("connection", (socket: Socket) => {
+  requestsBySocket.set(socket, 0);
+  socket.once("close", () => requestsBySocket.delete(socket));
+});
+server.on("request", (request: IncomingMessage, response: ServerResponse) => {
+  const socket = request.socket;
+  requestsBySocket.set(socket, (requestsBySocket.get(socket) ?? 0) + 1);
+  response.once("close", () => {
+    const remaining = (requestsBySocket.get(socket) ?? 1) - 1;
+    requestsBySocket.set(socket, remaining);
+    if (stopping && remaining === 0) socket.end();
+  });
+});
 server.listen({ port: config.port, host: config.host, backlog: LISTEN_BACKLOG }, () => {
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
@@ -63,14 +80,14 @@ function shutdown(signal: string) {
   }, SHUTDOWN_DEADLINE_MS);
   deadline.unref();
   // Streams end first, so SDKs reconnect (to another instance) instead of holding this one open;
-  // then stop accepting, and close idle keep-alive sockets so in-flight requests are all we wait for.
+  // then stop accepting, and close sockets serving no request so in-flight requests are all we wait for.
   switchyard.services.hub.close();
   server.close(() => {
     storage.close();
     logger.info("stopped");
     process.exit(0);
   });
-  server.closeIdleConnections();
+  for (const [socket, requests] of requestsBySocket) if (requests === 0) socket.end();
 }
 process.on("SIGTERM", () => shutdown("SIGTERM"));
 process.on("SIGINT", () => shutdown("SIGINT"));

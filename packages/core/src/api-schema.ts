@@ -139,8 +139,15 @@ export const loginInputSchema = z.strictObject({
   password: z.string().min(1, "is required").max(1024),
 });
 
+/** Loose on purpose: local addresses such as admin@localhost are real on private installs. */
+export const emailSchema = z
+  .string()
+  .trim()
+  .max(320)
+  .regex(/^[^@\s]+@[^@\s]+$/, "must be an email address");
+
 export const createUserInputSchema = z.strictObject({
-  email: z.email("must be an email address").max(320),
+  email: emailSchema,
   name: nameSchema.optional(),
   password: z.string().min(10, "must be at least 10 characters").max(1024),
   role: roleSchema,
