@@ -7,13 +7,15 @@
 //   open http://localhost:8080/                             # the browser entry, live
 import { readFileSync } from "node:fs";
 import { createServer } from "node:http";
+import { fileURLToPath } from "node:url";
 import { createClient } from "@switchyard/sdk";
 
 const url = process.env.SWITCHYARD_URL ?? "http://localhost:3000";
 const client = createClient({
   url,
   sdkKey: process.env.SWITCHYARD_SDK_KEY ?? "",
-  persistPath: new URL("./.switchyard-cache.json", import.meta.url).pathname,
+  // fileURLToPath, not URL.pathname: that keeps %20 for spaces and gives "/C:/…" on Windows.
+  persistPath: fileURLToPath(new URL("./.switchyard-cache.json", import.meta.url)),
   logger: console,
 });
 client.on("change", ({ keys }) => console.log("flags changed:", keys.join(", ")));

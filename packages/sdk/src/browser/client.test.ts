@@ -147,7 +147,10 @@ describe("browser client", () => {
     es.raw("patch", JSON.stringify({ key: "a", value: false }), "3");
     es.raw("patch", JSON.stringify({ key: "a", value: false, variant: "off", reason: "DISABLED" }), "not-a-number");
     es.raw("patch", '{"key":"__proto__","value":1,"variant":"x","reason":"FALLTHROUGH"}', "4");
-    expect(errors).toEqual(["malformed_event", "malformed_event", "malformed_event", "malformed_event", "malformed_event"]);
+    // Without an id (EventSource reports ""), and with a revision that is not a whole number.
+    es.raw("patch", JSON.stringify({ key: "a", value: false, variant: "off", reason: "DISABLED" }), "");
+    es.raw("put", JSON.stringify({ revision: 1.5, flags: {} }), "1.5");
+    expect(errors).toEqual(Array(7).fill("malformed_event"));
     expect(Object.getPrototypeOf(client.allFlags())).toBe(Object.prototype);
     expect(client.isEnabled("a")).toBe(true);
     expect(client.status()).toEqual({ state: "ready", revision: 1 });
@@ -269,11 +272,165 @@ describe("browser client", () => {
 
   it("never throws on reads", () => {
     const { client } = start();
-    for (const key of [undefined, null, 3, "__proto__", "toString", {}]) {
+    const unprintable = { toString: () => { throw new Error("toString"); } };
+    for (const key of [undefined, null, 3, "__proto__", "toString", {}, unprintable, Symbol("key")]) {
       expect(() => client.evaluate(key as never)).not.toThrow();
       expect(client.isEnabled(key as never)).toBe(false);
       expect(client.variant(key as never, "d")).toBe("d");
     }
+    const { proxy, revoke } = Proxy.revocable({}, {});
+    revoke();
+    expect(client.variant("missing", proxy as never)).toBe(proxy);
     expect(() => client.track("clicked", 3)).not.toThrow();
+  });
+
+  it("track() never throws, even when reading the context does", () => {
+    let reads = 0;
+    // Encodes once, then throws: the client must not touch it again in a way that can escape.
+    const context = { get key(): string {
+      if (reads++ > 0) throw new Error("getter");
+      return "u1";
+    } };
+    const { client } = start({ context });
+    expect(FakeEventSource.instances).toHaveLength(1);
+    expect(() => client.track("clicked", Number.NaN)).not.toThrow();
+    expect(() => client.track(undefined as never)).not.toThrow();
+  });
+});
+
+function cyclic(): object {
+  const context: Record<string, unknown> = { key: "u1" };
+  context.self = context;
+  return context;
+}
+
+const unencodable: [string, () => unknown][] = [
+  ["a BigInt", () => ({ key: "u1", id: 1n })],
+  ["a cycle", cyclic],
+  ["a throwing getter", () => ({ get key(): string { throw new Error("getter"); } })],
+  ["a throwing Proxy", () => new Proxy({}, { ownKeys: () => { throw new Error("ownKeys"); } })],
+  ["a revoked Proxy", () => { const { proxy, revoke } = Proxy.revocable({}, {}); revoke(); return proxy; }],
+  ["a toJSON that throws", () => ({ toJSON: () => { throw new Error("toJSON"); } })],
+  ["an array", () => ["u1"]],
+  ["more than 8 KiB", () => ({ key: "u1", blob: "x".repeat(9000) })],
+];
+
+describe("a context that cannot be sent", () => {
+  it.each(unencodable)("createClient with %s does not throw: it serves the bootstrap, with an error in the status", async (_name, context) => {
+    let client!: BrowserClient;
+    expect(() => ({ client } = start({ context: context() as never, bootstrap: { banner: on("blue", "blue") } }))).not.toThrow();
+    expect(FakeEventSource.instances).toHaveLength(0);
+    expect(client.variant("banner", "red")).toBe("blue");
+    expect(client.status()).toMatchObject({ state: "stale", error: { code: "invalid_context" } });
+    await expect(client.ready()).resolves.toBe(true);
+    expect(() => client.track("clicked")).not.toThrow();
+  });
+
+  it("createClient without a bootstrap serves defaults", () => {
+    const { client } = start({ context: { id: 1n } as never });
+    expect(client.variant("banner", "red")).toBe("red");
+    expect(client.status()).toMatchObject({ state: "connecting", error: { code: "invalid_context" } });
+    // A context that can be sent starts the stream.
+    client.setContext({ key: "u2" });
+    expect(FakeEventSource.instances).toHaveLength(1);
+    FakeEventSource.last().put(1, { banner: on("blue", "blue") });
+    expect(client.status()).toEqual({ state: "ready", revision: 1 });
+  });
+
+  it.each(unencodable)("setContext with %s does not throw, emits an error and keeps the current stream", (_name, context) => {
+    const { client, errors } = start();
+    const first = FakeEventSource.last();
+    first.put(1, { banner: on("blue", "blue") });
+    expect(() => client.setContext(context() as never)).not.toThrow();
+    expect(errors).toEqual(["invalid_context"]);
+    expect(FakeEventSource.instances).toHaveLength(1);
+    expect(first.closed).toBe(false);
+    expect(client.status()).toEqual({ state: "ready", revision: 1 });
+    first.patch(2, { key: "banner", value: "green", variant: "green", reason: "FALLTHROUGH" });
+    expect(client.variant("banner", "red")).toBe("green");
+  });
+});
+
+describe("listeners", () => {
+  it.each([
+    ["an object without a prototype", () => Object.create(null)],
+    ["an error whose toString throws", () => Object.assign(new Error("x"), { toString: () => { throw new Error("toString"); } })],
+    ["a revoked Proxy", () => { const { proxy, revoke } = Proxy.revocable({}, {}); revoke(); return proxy; }],
+  ])("one throwing %s does not stop the retries", async (_name, thrown) => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
+    probeStatus = 503;
+    const { client } = start();
+    client.on("error", () => {
+      throw thrown();
+    });
+    FakeEventSource.last().fail(true);
+    await vi.advanceTimersByTimeAsync(500);
+    expect(FakeEventSource.instances).toHaveLength(2);
+    expect(client.status()).toMatchObject({ state: "connecting", error: { code: "http_error" } });
+  });
+
+  it("close() from an error listener leaves no timer and opens nothing", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
+    probeStatus = 503;
+    const { client } = start();
+    client.on("error", () => void client.close());
+    FakeEventSource.last().fail(true);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(probes).toBe(1);
+    expect(FakeEventSource.instances).toHaveLength(1);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it("setContext from an error listener leaves exactly one EventSource open", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
+    probeStatus = 503;
+    const { client } = start();
+    let switched = false;
+    client.on("error", () => {
+      if (switched) return;
+      switched = true;
+      client.setContext({ key: "u2" });
+    });
+    FakeEventSource.last().fail(true);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(FakeEventSource.instances).toHaveLength(2);
+    expect(FakeEventSource.instances.filter((es) => !es.closed)).toEqual([FakeEventSource.last()]);
+    expect(FakeEventSource.last().context).toEqual({ key: "u2" });
+  });
+});
+
+describe("stored values", () => {
+  const valid = () => ({ url: URL_, context: JSON.stringify({ key: "u1" }), revision: 3, savedAt: Date.now(), flags: { banner: on("blue", "blue") } });
+  const slot = "switchyard:sy_client_pub1";
+
+  it("are served when valid", () => {
+    storage.items.set(slot, JSON.stringify(valid()));
+    expect(start().client.variant("banner", "red")).toBe("blue");
+  });
+
+  it.each([
+    ["a flag that is not a result", { flags: { banner: { value: "x" } } }],
+    ["flags that are not an object", { flags: "banner" }],
+    ["a revision that is not a number", { revision: "3" }],
+    ["a negative revision", { revision: -1 }],
+    ["a fractional revision", { revision: 2.5 }],
+    ["a savedAt that is not a number", { savedAt: "yesterday" }],
+    ["no savedAt", { savedAt: undefined }],
+  ])("are ignored with %s", (_name, change) => {
+    storage.items.set(slot, JSON.stringify({ ...valid(), ...change }));
+    expect(start().client.variant("banner", "red")).toBe("red");
+  });
+
+  it("are ignored with a __proto__ flag, which never reaches the prototype", () => {
+    storage.items.set(slot, JSON.stringify(valid()).replace('"flags":{', '"flags":{"__proto__":{"value":1,"variant":"x","reason":"FALLTHROUGH"},'));
+    const { client } = start();
+    expect(client.variant("banner", "red")).toBe("red");
+    expect(Object.getPrototypeOf(client.allFlags())).toBe(Object.prototype);
+  });
+
+  it("are not kept for a key without a public id (no \".\")", () => {
+    start({ clientKey: "sy_client_nodot" });
+    FakeEventSource.last().put(1, { a: on(true) });
+    expect(storage.items.size).toBe(0);
   });
 });

@@ -4,15 +4,14 @@
  */
 import type { EvaluationContext, EvaluationResult, JsonValue } from "@switchyard/core";
 import { Backoff } from "../shared/backoff.js";
-import { Emitter } from "../shared/emitter.js";
+import { createClientCore } from "../shared/client-core.js";
 import { SdkError, errorForStatus, isTerminalStatus } from "../shared/errors.js";
-import { createLog } from "../shared/log.js";
-import { StatusTracker } from "../shared/status.js";
-import { TrackQueue } from "../shared/track-queue.js";
+import { keyIdOf } from "../shared/options.js";
+import { parseRevision } from "../shared/revision.js";
 import type { ClientEvents, ClientStatus, Logger, Widened } from "../shared/types.js";
 import { enabledValue, notFound, servedValue } from "../shared/values.js";
-import { defaultStorage, loadValues, saveValues, storageKey, type StorageLike } from "./storage.js";
-import { encodeContext, isResult, parsePatch, parsePut } from "./wire.js";
+import { defaultStorage, loadValues, saveValues, type StorageLike } from "./storage.js";
+import { encodeContext, isResult, parsePatch, parsePut, type EncodedContext } from "./wire.js";
 
 /**
  * Options of the browser `createClient`.
@@ -24,14 +23,17 @@ export interface BrowserClientOptions {
   url: string;
   /** A client key (`sy_client_…`); client keys are public. */
   clientKey: string;
-  /** Who the values are evaluated for; change it with `setContext`. */
+  /**
+   * Who the values are evaluated for; change it with `setContext`. A JSON object of at most 8 KiB
+   * encoded: one that cannot be sent gives an `invalid_context` error, never an exception.
+   */
   context: EvaluationContext;
   /**
    * Values to show before the server answers (key -> result), e.g. rendered into the page by your
    * server. Include client-visible flags only: whatever is here is readable by the page's users.
    */
   bootstrap?: Record<string, EvaluationResult>;
-  /** How long `ready()` waits (default 5000 ms). */
+  /** How long `ready()` waits (default 5000 ms; at least 0; anything but a finite number gives the default). */
   timeoutMs?: number;
   logger?: Logger;
 }
@@ -66,8 +68,12 @@ export interface BrowserClient {
   allFlags(): Record<string, EvaluationResult>;
   on<K extends keyof ClientEvents>(event: K, listener: (payload: ClientEvents[K]) => void): () => void;
   status(): ClientStatus;
-  /** Switches to another context. The old values stay until the new ones arrive: no flicker. */
+  /**
+   * Switches to another context. The old values stay until the new ones arrive: no flicker. A
+   * context that cannot be sent changes nothing and emits an `invalid_context` error.
+   */
   setContext(context: EvaluationContext): void;
+  /** Queues a custom event for the current context (sending lands in a later release); never throws, keeps the newest 1000. */
   track(name: string, value?: number): void;
   close(): Promise<void>;
 }
@@ -84,42 +90,50 @@ const CLOSED = 2;
  */
 export function createClient(options: BrowserClientOptions, internals: BrowserClientInternals = {}): BrowserClient {
   const url = String(options.url).replace(/\/+$/, "");
-  const log = createLog(options.logger);
-  const emitter = new Emitter<ClientEvents>((error) => log.error("a listener threw", { error: String(error) }));
-  const tracker = new StatusTracker(emitter, options.timeoutMs);
+  let flags: Record<string, EvaluationResult> = {};
+  let revision: number | null = null;
+  const core = createClientCore(options, () => revision);
+  const { log, emitter, tracker } = core;
   const backoff = new Backoff({ random: internals.random });
-  const queue = new TrackQueue();
-  const storage = internals.storage === undefined ? defaultStorage() : internals.storage;
-  const slot = storageKey(options.clientKey);
+  const keyId = keyIdOf(options.clientKey);
+  // Without a public id there is no slot of its own to keep values in.
+  const storage = keyId === null ? null : internals.storage === undefined ? defaultStorage() : internals.storage;
+  const slot = `switchyard:${keyId}`;
   const EventSourceClass = internals.EventSource ?? (globalThis as unknown as { EventSource: new (url: string) => EventSourceLike }).EventSource;
   const doFetch = internals.fetch ?? ((input, init) => globalThis.fetch(input, init));
 
-  let context = options.context ?? {};
-  let flags: Record<string, EvaluationResult> = {};
-  let revision = -1;
+  let context: unknown = options.context;
+  /** The current context, encoded once; null when it cannot be sent, and then nothing connects. */
+  let encoded: EncodedContext | null = encodeContext(context);
   let source: EventSourceLike | null = null;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let probe: AbortController | null = null;
   /** Bumped by every disconnect, so a probe that outlived its connection does nothing. */
   let generation = 0;
 
-  const stored = loadValues(storage, slot, url, JSON.stringify(context));
+  const stored = encoded && loadValues(storage, slot, url, encoded.json);
   if (stored) {
     flags = stored.flags;
     revision = stored.revision;
-    tracker.loaded(revision, stored.savedAt, options.bootstrap !== undefined);
+    tracker.loaded("persisted", stored.savedAt);
   } else if (options.bootstrap) {
-    for (const key in options.bootstrap) if (isResult(options.bootstrap[key])) flags[key] = options.bootstrap[key]!;
-    tracker.loaded(null, Date.now(), true);
+    for (const key in options.bootstrap) if (key !== "__proto__" && isResult(options.bootstrap[key])) flags[key] = options.bootstrap[key];
+    tracker.loaded("bootstrap", Date.now());
   }
 
-  function replace(next: Record<string, EvaluationResult>, nextRevision: number): void {
+  function invalidContext(): SdkError {
+    const error = new SdkError("invalid_context", "the context cannot be sent: it must be a JSON object of at most 8 KiB encoded");
+    log.error(error.message);
+    return error;
+  }
+
+  function replace(next: Record<string, EvaluationResult>, nextRevision: number, current: EncodedContext): void {
     const hadData = tracker.hasData;
     const keys = Object.keys({ ...flags, ...next }).filter((key) => JSON.stringify(flags[key]) !== JSON.stringify(next[key]));
     flags = next;
     revision = nextRevision;
-    saveValues(storage, slot, { url, context: JSON.stringify(context), revision, savedAt: Date.now(), flags });
-    tracker.confirmed(revision);
+    saveValues(storage, slot, { url, context: current.json, revision, savedAt: Date.now(), flags });
+    tracker.confirmed();
     if (hadData && keys.length > 0) emitter.emit("change", { keys });
   }
 
@@ -129,32 +143,31 @@ export function createClient(options: BrowserClientOptions, internals: BrowserCl
     emitter.emit("error", error);
   }
 
-  function streamUrl(): string {
-    return `${url}/client/v1/stream?key=${encodeURIComponent(options.clientKey)}&context=${encodeContext(context)}`;
-  }
-
   function connect(): void {
-    const es = new EventSourceClass(streamUrl());
+    if (tracker.isClosed || !encoded) return;
+    const current = encoded;
+    const streamUrl = `${url}/client/v1/stream?key=${encodeURIComponent(options.clientKey)}&context=${current.param}`;
+    const es = new EventSourceClass(streamUrl);
     source = es;
     const live = () => source === es;
     es.addEventListener("open", () => live() && backoff.connected());
     es.addEventListener("put", (event) => {
       if (!live()) return;
       const put = parsePut(String(event.data));
-      if (put) replace(put.flags, put.revision);
+      if (put) replace(put.flags, put.revision, current);
       else rejected("put");
     });
     es.addEventListener("patch", (event) => {
       if (!live()) return;
       const patch = parsePatch(String(event.data));
-      const id = Number(event.lastEventId);
-      if (!patch || !Number.isSafeInteger(id)) return rejected("patch");
+      const id = parseRevision(event.lastEventId);
+      if (!patch || id === null) return rejected("patch");
       // Browser patches skip revisions that do not change this context's values, so only repeats are refused.
-      if (id <= revision) return;
+      if (revision !== null && id <= revision) return;
       const next = { ...flags };
       if ("deleted" in patch) delete next[patch.key];
       else next[patch.key] = patch.result;
-      replace(next, id);
+      replace(next, id, current);
     });
     es.addEventListener("error", () => {
       if (!live()) return;
@@ -165,17 +178,17 @@ export function createClient(options: BrowserClientOptions, internals: BrowserCl
       }
       es.close();
       source = null;
-      void diagnose();
+      void diagnose(streamUrl);
     });
   }
 
   /** EventSource hides the status of a refused stream: one plain request tells whether retrying can help. */
-  async function diagnose(): Promise<void> {
+  async function diagnose(streamUrl: string): Promise<void> {
     const controller = (probe = new AbortController());
     const started = generation;
     let status: number | undefined;
     try {
-      const response = await doFetch(streamUrl(), { headers: { Accept: "text/event-stream" }, signal: controller.signal });
+      const response = await doFetch(streamUrl, { headers: { Accept: "text/event-stream" }, signal: controller.signal });
       status = response.status;
     } catch {
       // Network down or CORS: retried below.
@@ -184,16 +197,15 @@ export function createClient(options: BrowserClientOptions, internals: BrowserCl
       controller.abort();
       if (probe === controller) probe = null;
     }
-    if (tracker.isClosed || started !== generation) return;
+    // Closed, or switched to another context, meanwhile.
+    if (started !== generation) return;
     const error = status === undefined ? new SdkError("network_error", "stream: connection failed") : errorForStatus(status, "stream");
     // 400 is a context the server will never accept; setContext starts over.
-    if (isTerminalStatus(status) || status === 400) {
-      log.error(`${error.message}; not retrying`, { code: error.code });
-      tracker.failed(error);
-      return;
-    }
+    const retry = !isTerminalStatus(status) && status !== 400;
+    if (!retry) log.error(`${error.message}; not retrying`, { code: error.code });
     tracker.failed(error);
-    timer = setTimeout(connect, backoff.next());
+    // Checked again: an error listener may have closed the client or switched its context.
+    if (retry && started === generation) timer = setTimeout(connect, backoff.next());
   }
 
   function disconnect(): void {
@@ -206,37 +218,38 @@ export function createClient(options: BrowserClientOptions, internals: BrowserCl
     source = null;
   }
 
-  connect();
+  if (encoded) connect();
+  else tracker.failed(invalidContext());
 
   const evaluate = (key: string, defaultValue: JsonValue = null): EvaluationResult => {
-    const result = Object.prototype.hasOwnProperty.call(flags, key) ? flags[key] : undefined;
+    // Only strings: any other key would be converted, and its toString may throw.
+    const result = typeof key === "string" && Object.prototype.hasOwnProperty.call(flags, key) ? flags[key] : undefined;
     return result ?? notFound(defaultValue);
   };
 
   return {
-    ready: () => tracker.ready(),
+    ...core.methods,
     isEnabled: (key, defaultValue = false) => enabledValue(evaluate(key), defaultValue),
     variant: (key, defaultValue) => servedValue(evaluate(key), defaultValue) as Widened<typeof defaultValue>,
     evaluate,
     allFlags: () => ({ ...flags }),
-    on: (event, listener) => (tracker.isClosed ? () => {} : emitter.on(event, listener)),
-    status: () => tracker.current(),
     setContext(next) {
       if (tracker.isClosed) return;
-      context = next ?? {};
+      // Encoded before anything is torn down: a context that cannot be sent keeps the current stream.
+      const nextEncoded = encodeContext(next);
+      if (!nextEncoded) {
+        emitter.emit("error", invalidContext());
+        return;
+      }
+      context = next;
+      encoded = nextEncoded;
       disconnect();
       backoff.reset();
       connect();
     },
-    track(name, value) {
-      if (typeof name === "string" && !tracker.isClosed) queue.push({ name, context: { ...context }, value: typeof value === "number" ? value : undefined, at: Date.now() });
-    },
+    track: (name, value) => core.track(name, context, value),
     close() {
-      if (!tracker.isClosed) {
-        tracker.close();
-        disconnect();
-        emitter.clear();
-      }
+      if (core.close()) disconnect();
       return Promise.resolve();
     },
   };

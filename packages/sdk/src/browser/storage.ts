@@ -1,8 +1,11 @@
 /**
  * Last values in localStorage, per server and key, for the context they were evaluated for.
- * Storage may be missing, full or forbidden (private modes): every failure is a quiet no-op.
+ * Storage may be missing, full or forbidden (private modes): every failure is a quiet no-op. What
+ * it holds is checked like the wire: another script, an older version or a user may have written it.
  */
 import type { EvaluationResult } from "@switchyard/core";
+import { isRevision } from "../shared/revision.js";
+import { asResults, isObject } from "./wire.js";
 
 /** The part of `Storage` the client uses, so tests can pass a plain object. */
 export interface StorageLike {
@@ -18,11 +21,6 @@ export interface StoredValues {
   flags: Record<string, EvaluationResult>;
 }
 
-/** The public id of a key: the part before the "." (client keys are public anyway; this keeps keys short). */
-export function storageKey(clientKey: string): string {
-  return `switchyard:${clientKey.split(".")[0]}`;
-}
-
 export function defaultStorage(): StorageLike | null {
   try {
     return (globalThis as { localStorage?: StorageLike }).localStorage ?? null;
@@ -31,11 +29,14 @@ export function defaultStorage(): StorageLike | null {
   }
 }
 
-/** The stored values when they were saved for this server and this exact context. */
+/** The stored values when they are well-formed and were saved for this server and this exact context. */
 export function loadValues(storage: StorageLike | null, key: string, url: string, context: string): StoredValues | null {
   try {
-    const stored = JSON.parse(storage?.getItem(key) ?? "null") as StoredValues | null;
-    if (stored && stored.url === url && stored.context === context && typeof stored.flags === "object" && stored.flags !== null) return stored;
+    const stored: unknown = JSON.parse(storage?.getItem(key) ?? "null");
+    if (!isObject(stored) || stored.url !== url || stored.context !== context) return null;
+    const { revision, savedAt } = stored;
+    const flags = asResults(stored.flags);
+    if (flags && isRevision(revision) && typeof savedAt === "number" && Number.isFinite(savedAt)) return { url, context, revision, savedAt, flags };
   } catch {
     // Unreadable: start without.
   }

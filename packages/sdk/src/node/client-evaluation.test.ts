@@ -2,6 +2,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { EvaluationContext } from "@switchyard/core";
 import { booleanFlag, snapshot, stringFlag } from "../test-support/fixtures.js";
+import { memoryLogger } from "../test-support/mock-server.js";
 import { createClient, type Client } from "./client.js";
 
 const clients: Client[] = [];
@@ -10,14 +11,33 @@ afterEach(async () => {
 });
 
 /** A client holding a bootstrap, whose server never answers. */
-function withFlags() {
+function withFlags(logger: Parameters<typeof createClient>[0]["logger"] = {}) {
   const json = booleanFlag("settings", { kind: "json", variants: [{ key: "v1", value: { theme: "dark" } }, { key: "off", value: {} }], fallthrough: { variant: "v1" } });
   const client = createClient(
-    { url: "http://unreachable.test", sdkKey: "sy_server_x.y", logger: {}, bootstrap: snapshot(1, [booleanFlag("on"), stringFlag("banner", "blue"), json, booleanFlag("needs-key", { fallthrough: { rollout: { bucketBy: "key", variants: [{ variant: "on", weight: 100_000 }] } } })]) },
+    { url: "http://unreachable.test", sdkKey: "sy_server_x.y", logger, bootstrap: snapshot(1, [booleanFlag("on"), stringFlag("banner", "blue"), json, booleanFlag("needs-key", { fallthrough: { rollout: { bucketBy: "key", variants: [{ variant: "on", weight: 100_000 }] } } })]) },
     { fetch: () => new Promise<Response>(() => {}) },
   );
   clients.push(client);
   return client;
+}
+
+function revokedProxy(): object {
+  const { proxy, revoke } = Proxy.revocable({}, {});
+  revoke();
+  return proxy;
+}
+
+/** Things a buggy app may throw or pass: each breaks String(), spreading, or Array.isArray. */
+function hostileValues(): unknown[] {
+  return [
+    Object.create(null),
+    { toString: () => { throw new Error("toString"); } },
+    Object.defineProperty(new Error("message"), "message", { get: () => { throw new Error("message getter"); } }),
+    revokedProxy(),
+    new Proxy({}, { ownKeys: () => { throw new Error("ownKeys"); }, getPrototypeOf: () => { throw new Error("getPrototypeOf"); } }),
+    { get key(): string { throw new Error("getter"); } },
+    Symbol("thrown"),
+  ];
 }
 
 const garbage: unknown[] = [null, undefined, 42, "user", [], [1, 2], { key: 5 }, { key: { nested: true } }, Object.create(null), new Proxy({}, { get: () => { throw new Error("boom"); } })];
@@ -73,20 +93,43 @@ describe("evaluation", () => {
     expect(all.banner).toEqual({ value: "blue", variant: "a", reason: "FALLTHROUGH" });
   });
 
-  it("track() queues and never throws", () => {
+  it("track() queues and never throws, whatever it is given", () => {
     const client = withFlags();
     expect(() => client.track("purchase", { key: "u" }, 9.99)).not.toThrow();
     expect(() => client.track(undefined as never, null as never, "x" as never)).not.toThrow();
+    for (const context of [...hostileValues(), ...garbage]) {
+      for (const value of [1, Number.NaN, Number.POSITIVE_INFINITY, "x", undefined]) {
+        expect(() => client.track("hostile", context as EvaluationContext, value as number)).not.toThrow();
+      }
+    }
+    expect(() => {
+      for (let i = 0; i < 50_000; i++) client.track("burst", { key: `u${i}` });
+    }).not.toThrow();
   });
 
-  it("survives a listener that throws", async () => {
-    const client = withFlags();
-    client.on("ready", () => {
-      throw new Error("listener bug");
-    });
+  it("survives listeners that throw anything, and logs each throw", async () => {
+    const log = memoryLogger();
+    const client = withFlags(log.logger);
+    const thrown = hostileValues();
+    for (const value of thrown) {
+      client.on("ready", () => {
+        throw value;
+      });
+    }
+    const after: unknown[] = [];
+    client.on("ready", (status) => after.push(status));
     await expect(client.ready()).resolves.toBe(true);
     await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(after).toHaveLength(1);
+    expect(log.lines.filter((line) => line.message === "a listener threw")).toHaveLength(thrown.length);
     expect(client.isEnabled("on", { key: "u" })).toBe(true);
+  });
+
+  it("variant() gives back a default it cannot inspect", () => {
+    const client = withFlags();
+    const odd = revokedProxy();
+    expect(client.variant("settings", { key: "u" }, odd as never)).toBe(odd);
+    expect(client.variant("missing", { key: "u" }, odd as never)).toBe(odd);
   });
 
   it("refuses to start without a url or a key", () => {

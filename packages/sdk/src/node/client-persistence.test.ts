@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { booleanFlag, snapshot, stringFlag } from "../test-support/fixtures.js";
 import { BASE_URL, SERVER_KEY, createMockServer, memoryLogger } from "../test-support/mock-server.js";
-import { createClient, type Client, type ClientOptions } from "./client.js";
+import { createClient, type Client, type ClientInternals, type ClientOptions } from "./client.js";
 import { SnapshotWriter, loadSnapshot } from "./persistence.js";
 
 const mock = createMockServer();
@@ -28,16 +28,16 @@ afterEach(async () => {
   await rm(directory, { recursive: true, force: true });
 });
 
-function start(options: Partial<ClientOptions> = {}) {
+function start(options: Partial<ClientOptions> = {}, internals: ClientInternals = {}) {
   const log = memoryLogger();
-  const client = createClient({ url: BASE_URL, sdkKey: SERVER_KEY, persistPath: path, logger: log.logger, ...options }, { random: () => 0 });
+  const client = createClient({ url: BASE_URL, sdkKey: SERVER_KEY, persistPath: path, logger: log.logger, ...options }, { random: () => 0, ...internals });
   clients.push(client);
   return { client, log };
 }
 
 /** Runs a client against a live server until its snapshot at `revision` is on disk. */
 async function persistRevision(revision: number) {
-  mock.onConnection((c) => c.put(snapshot(revision, [booleanFlag("a"), stringFlag("banner", "blue")])));
+  mock.onConnection((c) => c.start(snapshot(revision, [booleanFlag("a"), stringFlag("banner", "blue")])));
   const { client } = start();
   await client.ready();
   await client.close();
@@ -45,6 +45,9 @@ async function persistRevision(revision: number) {
 }
 
 const user = { key: "user-1" };
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** A server that accepts the request and never answers. */
+const hanging: ClientInternals = { fetch: () => new Promise<Response>(() => {}) };
 
 describe("persistence", () => {
   it("writes the snapshot with its source, never the secret, and leaves no temporary file", async () => {
@@ -123,14 +126,59 @@ describe("persistence", () => {
     expect(status.state === "stale" && status.ageMs).toBeGreaterThanOrEqual(90_000);
   });
 
-  it("resumes from the file's revision on the first connect", async () => {
-    await persistRevision(7);
+  it("resumes from the file's revision, and calls nothing current before the replay has landed", async () => {
+    // The file holds revision 2; meanwhile the flag was killed at revision 3.
+    await persistRevision(2);
     mock.onConnection(() => {});
     const { client } = start();
+    const readyEvents: unknown[] = [];
+    client.on("ready", (status) => readyEvents.push(status));
+    let ready: boolean | undefined;
+    void client.ready().then((value) => (ready = value));
     await vi.waitFor(() => expect(mock.connections).toHaveLength(1));
-    expect(mock.last().lastEventId).toBe("7");
-    mock.last().patch(8, { kind: "flag", key: "a", value: booleanFlag("a", { enabled: false, version: 2 }) });
-    await vi.waitFor(() => expect(client.isEnabled("a", user, true)).toBe(false));
+    expect(mock.last().lastEventId).toBe("2");
+    await sleep(50);
+    // The stream is open, the replay has not arrived: nothing claims the file's values are current.
+    expect(client.status()).toEqual({ state: "connecting" });
+    expect(ready).toBeUndefined();
+    expect(readyEvents).toEqual([]);
+    mock.last().patch(3, { kind: "flag", key: "a", value: booleanFlag("a", { killed: true, killReason: "incident", version: 2 }) });
+    mock.last().synced(3);
+    await vi.waitFor(() => expect(ready).toBe(true));
+    expect(client.isEnabled("a", user, true)).toBe(false);
+    expect(client.status()).toEqual({ state: "ready", revision: 3 });
+    expect(readyEvents).toEqual([{ state: "ready", revision: 3 }]);
+  });
+
+  it("counts the file's values at the timeout when the server neither answers nor fails, and says so with a ready event", async () => {
+    await persistRevision(7);
+    const { client } = start({ timeoutMs: 100 }, hanging);
+    const readyEvents: unknown[] = [];
+    client.on("ready", (status) => readyEvents.push(status));
+    await expect(client.ready()).resolves.toBe(true);
+    await vi.waitFor(() => expect(readyEvents).toEqual([{ state: "connecting" }]));
+    // Settled: a later call does not wait for another timeout.
+    await expect(Promise.race([client.ready(), sleep(20).then(() => "waited")])).resolves.toBe(true);
+  });
+
+  it("serves a matching file over a bootstrap, and ready() follows the file's rule", async () => {
+    await persistRevision(7);
+    const { client } = start({ timeoutMs: 60_000, bootstrap: snapshot(50, [stringFlag("banner", "green")]) }, hanging);
+    expect(client.variant("banner", user, "red")).toBe("blue");
+    let ready: boolean | undefined;
+    void client.ready().then((value) => (ready = value));
+    await sleep(50);
+    expect(ready).toBeUndefined();
+    expect(client.status()).toEqual({ state: "connecting" });
+  });
+
+  it("persists nothing for a key without a public id (no \".\")", async () => {
+    mock.onConnection((c) => c.start(snapshot(1, [booleanFlag("a")])));
+    const { client, log } = start({ sdkKey: "sy_server_nodot" });
+    await expect(client.ready()).resolves.toBe(true);
+    await client.close();
+    await expect(readdir(directory)).resolves.toEqual([]);
+    expect(log.lines.some((line) => line.level === "warn" && line.message.includes("persistPath"))).toBe(true);
   });
 
   it.each([
@@ -158,7 +206,7 @@ describe("persistence", () => {
 
   it("reports a write that fails as an error event", async () => {
     await writeFile(join(directory, "file"), "");
-    mock.onConnection((c) => c.put(snapshot(1, [booleanFlag("a")])));
+    mock.onConnection((c) => c.start(snapshot(1, [booleanFlag("a")])));
     const { client } = start({ persistPath: join(directory, "file", "flags.json") });
     const errors: string[] = [];
     client.on("error", (error) => errors.push(error.code));
@@ -179,7 +227,7 @@ describe("bootstrap", () => {
     await vi.waitFor(() => expect(mock.connections).toHaveLength(1));
     // A bootstrap is not known to come from this server: no resume from its revision.
     expect(mock.last().lastEventId).toBeNull();
-    mock.last().put(snapshot(3, [booleanFlag("a"), stringFlag("banner", "blue")]));
+    mock.last().start(snapshot(3, [booleanFlag("a"), stringFlag("banner", "blue")]));
     await vi.waitFor(() => expect(changes).toEqual([["banner"]]));
     expect(client.status()).toEqual({ state: "ready", revision: 3 });
   });

@@ -90,9 +90,25 @@ describe("polling", () => {
     expect(client.status()).toMatchObject({ state: "stale", revision: 1, error: { code: "http_error", status: 503 } });
     const before = mock.pollRequests.length;
     await vi.advanceTimersByTimeAsync(60_000);
-    // 1 s, 1.5 s, 3 s, 6 s, 12 s, 22.5 s: six polls in a minute, not sixty.
-    expect(mock.pollRequests.length - before).toBeLessThanOrEqual(7);
+    // 1 s, 1.5 s, 3 s, 6 s, 12 s, 22.5 s: six polls in a minute, not sixty (nor none).
+    expect(mock.pollRequests.length - before).toBe(6);
     expect(client.isEnabled("a", { key: "u" })).toBe(true);
+  });
+
+  it("falls back to the default interval unless it is a finite number, and polls at most once a second", async () => {
+    mock.answerPollWith(() => HttpResponse.json({ error: "down" }, { status: 503 }));
+    start({ stream: false, pollIntervalMs: Number.NaN });
+    await vi.advanceTimersByTimeAsync(29_999);
+    expect(mock.pollRequests).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(mock.pollRequests).toHaveLength(2);
+    await clients.pop()!.close();
+
+    mock.pollRequests.length = 0;
+    mock.answerPollWith(() => HttpResponse.json(current));
+    start({ stream: false, pollIntervalMs: 1 });
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(mock.pollRequests).toHaveLength(11);
   });
 
   it("ignores a malformed body and keeps its values", async () => {

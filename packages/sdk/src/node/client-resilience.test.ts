@@ -91,7 +91,7 @@ describe("backoff", () => {
   it("starts over after a healthy minute", async () => {
     let failing = 3;
     answerStream(() => (failing-- > 0 ? 503 : "stream"));
-    mock.onConnection((c) => c.put(snapshot(1, [booleanFlag("a")])));
+    mock.onConnection((c) => c.start(snapshot(1, [booleanFlag("a")])));
     start({}, { heartbeatIntervalMs: 15_000 });
     await vi.advanceTimersByTimeAsync(750 + 1500 + 3000);
     expect(mock.connections).toHaveLength(1);
@@ -119,7 +119,7 @@ describe("backoff", () => {
 
 describe("watchdog", () => {
   it("keeps a stream that hears heartbeats, and reconnects one that hears nothing for 2.5 intervals", async () => {
-    mock.onConnection((c) => c.lastEventId === null && c.put(snapshot(1, [booleanFlag("a")])));
+    mock.onConnection((c) => (c.lastEventId === null ? c.start(snapshot(1, [booleanFlag("a")])) : c.synced(1)));
     const { client, errors } = start({}, { heartbeatIntervalMs: 1000 });
     await vi.advanceTimersByTimeAsync(10);
     expect(client.status()).toEqual({ state: "ready", revision: 1 });
@@ -162,7 +162,7 @@ describe("ready()", () => {
     await vi.advanceTimersByTimeAsync(2000);
     await expect(ready).resolves.toBe(false);
     answerStream(() => "stream");
-    mock.onConnection((c) => c.put(snapshot(1, [booleanFlag("a")])));
+    mock.onConnection((c) => c.start(snapshot(1, [booleanFlag("a")])));
     const readyEvents: unknown[] = [];
     client.on("ready", (status) => readyEvents.push(status));
     await vi.advanceTimersByTimeAsync(5000);
@@ -171,9 +171,26 @@ describe("ready()", () => {
   });
 });
 
+describe("timeoutMs", () => {
+  it("falls back to 5 s for NaN, and treats a negative value as zero", async () => {
+    answerStream(() => 503);
+    const { client } = start({ timeoutMs: Number.NaN });
+    let ready: boolean | undefined;
+    void client.ready().then((value) => (ready = value));
+    await vi.advanceTimersByTimeAsync(4999);
+    expect(ready).toBeUndefined();
+    await vi.advanceTimersByTimeAsync(1);
+    expect(ready).toBe(false);
+
+    const negative = start({ timeoutMs: -1 }).client.ready();
+    await vi.advanceTimersByTimeAsync(0);
+    await expect(negative).resolves.toBe(false);
+  });
+});
+
 describe("a stream the server ends", () => {
   it("leaves only the backoff timer: eventsource's own reconnect timer is cleared", async () => {
-    mock.onConnection((c) => c.lastEventId === null && c.put(snapshot(1, [booleanFlag("a")])));
+    mock.onConnection((c) => (c.lastEventId === null ? c.start(snapshot(1, [booleanFlag("a")])) : c.synced(1)));
     const { client } = start();
     await vi.advanceTimersByTimeAsync(10);
     mock.last().end();
@@ -198,7 +215,7 @@ describe("close()", () => {
     expect(vi.getTimerCount()).toBe(0);
 
     answerStream(() => "stream");
-    mock.onConnection((c) => c.put(snapshot(1, [booleanFlag("a")])));
+    mock.onConnection((c) => c.start(snapshot(1, [booleanFlag("a")])));
     const streaming = start();
     await vi.advanceTimersByTimeAsync(10);
     expect(streaming.client.status().state).toBe("ready");
@@ -214,7 +231,7 @@ describe("close()", () => {
   });
 
   it("stops every listener and keeps serving the last values", async () => {
-    mock.onConnection((c) => c.put(snapshot(1, [booleanFlag("a")])));
+    mock.onConnection((c) => c.start(snapshot(1, [booleanFlag("a")])));
     const { client } = start();
     await vi.advanceTimersByTimeAsync(10);
     const seen: string[] = [];
@@ -228,5 +245,54 @@ describe("close()", () => {
     expect(client.isEnabled("a", { key: "u" })).toBe(true);
     client.on("error", () => seen.push("error"));
     await expect(client.ready()).resolves.toBe(true);
+  });
+});
+
+describe("close() from inside a listener", () => {
+  it("of a failed stream leaves no reconnect timer", async () => {
+    answerStream(() => 503);
+    const { client } = start();
+    client.on("error", () => void client.close());
+    await vi.advanceTimersByTimeAsync(100);
+    expect(client.status()).toEqual({ state: "closed" });
+    expect(vi.getTimerCount()).toBe(0);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(mock.streamRequests).toHaveLength(1);
+  });
+
+  it("of a stream waiting out a revision gap leaves no timer", async () => {
+    mock.onConnection((c) => c.start(snapshot(1, [booleanFlag("a")])));
+    const { client } = start();
+    await vi.advanceTimersByTimeAsync(10);
+    client.on("stale", () => void client.close());
+    mock.last().patch(3, { kind: "flag", key: "a", value: null });
+    await vi.advanceTimersByTimeAsync(10);
+    expect(client.status()).toEqual({ state: "closed" });
+    expect(vi.getTimerCount()).toBe(0);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(mock.connections).toHaveLength(1);
+  });
+
+  it("of a failed poll leaves no timer", async () => {
+    mock.answerPollWith(() => new Response(null, { status: 503 }));
+    const { client } = start({ stream: false });
+    client.on("error", () => void client.close());
+    await vi.advanceTimersByTimeAsync(100);
+    expect(vi.getTimerCount()).toBe(0);
+    await vi.advanceTimersByTimeAsync(120_000);
+    expect(mock.pollRequests).toHaveLength(1);
+  });
+
+  it("of a poll that brought changes leaves no timer", async () => {
+    let revision = 1;
+    mock.answerPollWith(() => Response.json(snapshot(revision, [booleanFlag("a", { version: revision })])));
+    const { client } = start({ stream: false, pollIntervalMs: 1000 });
+    await vi.advanceTimersByTimeAsync(10);
+    client.on("change", () => void client.close());
+    revision = 2;
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(client.status()).toEqual({ state: "closed" });
+    expect(vi.getTimerCount()).toBe(0);
+    expect(mock.pollRequests).toHaveLength(2);
   });
 });

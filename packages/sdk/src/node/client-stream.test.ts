@@ -30,10 +30,11 @@ function start(options: Partial<Parameters<typeof createClient>[0]> = {}) {
 }
 
 const user = { key: "user-1" };
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe("streaming", () => {
   it("applies the put, resolves ready() and serves its values", async () => {
-    mock.onConnection((c) => c.put(snapshot(5, [booleanFlag("new-checkout"), stringFlag("banner", "blue")])));
+    mock.onConnection((c) => c.start(snapshot(5, [booleanFlag("new-checkout"), stringFlag("banner", "blue")])));
     const { client, changes } = start();
     expect(client.status().state).toBe("connecting");
     await expect(client.ready()).resolves.toBe(true);
@@ -48,7 +49,7 @@ describe("streaming", () => {
   });
 
   it("applies patches in order and reports the changed keys", async () => {
-    mock.onConnection((c) => c.put(snapshot(5, [booleanFlag("a"), booleanFlag("b")])));
+    mock.onConnection((c) => c.start(snapshot(5, [booleanFlag("a"), booleanFlag("b")])));
     const { client, changes } = start();
     await client.ready();
     mock.last().patch(6, { kind: "flag", key: "a", value: booleanFlag("a", { enabled: false, version: 2 }) });
@@ -63,7 +64,7 @@ describe("streaming", () => {
   });
 
   it("reports the flags that use a changed segment", async () => {
-    mock.onConnection((c) => c.put(snapshot(1, [segmentFlag("beta-only", "beta"), booleanFlag("other")], [segment("beta", ["user-1"])])));
+    mock.onConnection((c) => c.start(snapshot(1, [segmentFlag("beta-only", "beta"), booleanFlag("other")], [segment("beta", ["user-1"])])));
     const { client, changes } = start();
     await client.ready();
     expect(client.isEnabled("beta-only", user)).toBe(true);
@@ -74,7 +75,7 @@ describe("streaming", () => {
   });
 
   it("reports what a later put changed", async () => {
-    mock.onConnection((c) => c.put(snapshot(1, [booleanFlag("a"), booleanFlag("b"), segmentFlag("s", "beta")], [segment("beta", [])])));
+    mock.onConnection((c) => c.start(snapshot(1, [booleanFlag("a"), booleanFlag("b"), segmentFlag("s", "beta")], [segment("beta", [])])));
     const { client, changes } = start();
     await client.ready();
     mock.last().put(snapshot(9, [booleanFlag("a"), booleanFlag("c"), segmentFlag("s", "beta")], [segment("beta", ["x"], 2)]));
@@ -83,7 +84,7 @@ describe("streaming", () => {
   });
 
   it("ignores a patch that is not above the revision it holds", async () => {
-    mock.onConnection((c) => c.put(snapshot(5, [booleanFlag("a")])));
+    mock.onConnection((c) => c.start(snapshot(5, [booleanFlag("a")])));
     const { client, changes } = start();
     await client.ready();
     mock.last().patch(5, { kind: "flag", key: "a", value: booleanFlag("a", { enabled: false, version: 2 }) });
@@ -97,16 +98,20 @@ describe("streaming", () => {
 
   it("reconnects with Last-Event-ID on a gap, and the replay fills it", async () => {
     mock.onConnection((c) => {
-      if (c.lastEventId === null) c.put(snapshot(5, [booleanFlag("a")]));
+      if (c.lastEventId === null) c.start(snapshot(5, [booleanFlag("a")]));
       else {
         c.patch(6, { kind: "flag", key: "a", value: booleanFlag("a", { enabled: false, version: 2 }) });
         c.patch(7, { kind: "flag", key: "b", value: booleanFlag("b") });
+        c.synced(7);
       }
     });
     const { client, changes } = start();
     await client.ready();
     // Revision 6 never arrives on this connection.
     mock.last().patch(7, { kind: "flag", key: "b", value: booleanFlag("b") });
+    // Behind the server while the reconnect waits: stale, not ready.
+    await vi.waitFor(() => expect(client.status()).toMatchObject({ state: "stale", revision: 5 }));
+    expect(mock.connections).toHaveLength(1);
     await vi.waitFor(() => expect(mock.connections).toHaveLength(2), { timeout: 3000 });
     expect(mock.last().lastEventId).toBe("5");
     await vi.waitFor(() => expect(client.status()).toMatchObject({ state: "ready", revision: 7 }));
@@ -115,19 +120,57 @@ describe("streaming", () => {
     expect(changes).toEqual([["a"], ["b"]]);
   });
 
-  it("resumes from its revision after the server ends the stream", async () => {
-    mock.onConnection((c) => c.lastEventId === null && c.put(snapshot(5, [booleanFlag("a")])));
+  it("resumes from its revision after the server ends the stream, and is current again only on synced", async () => {
+    mock.onConnection((c) => c.lastEventId === null && c.start(snapshot(5, [booleanFlag("a")])));
     const { client } = start();
     await client.ready();
     mock.last().end();
     await vi.waitFor(() => expect(mock.connections).toHaveLength(2), { timeout: 3000 });
     expect(mock.last().lastEventId).toBe("5");
-    // A resumed stream with nothing to replay confirms the values it holds.
+    // Open, but nothing has said yet that the values held are current.
+    await sleep(50);
+    expect(client.status()).toMatchObject({ state: "stale", revision: 5 });
+    mock.last().synced(5);
     await vi.waitFor(() => expect(client.status()).toEqual({ state: "ready", revision: 5 }));
   });
 
-  it("ignores a malformed put, keeps its values and emits an error", async () => {
+  it("calls itself ready on synced, not on the put before it", async () => {
     mock.onConnection((c) => c.put(snapshot(5, [booleanFlag("a")])));
+    const { client } = start();
+    const readyEvents: unknown[] = [];
+    client.on("ready", (status) => readyEvents.push(status));
+    let ready: boolean | undefined;
+    void client.ready().then((value) => (ready = value));
+    await vi.waitFor(() => expect(client.isEnabled("a", user)).toBe(true));
+    await sleep(50);
+    expect(client.status()).toEqual({ state: "connecting" });
+    expect(ready).toBeUndefined();
+    expect(readyEvents).toEqual([]);
+    mock.last().synced(5);
+    await vi.waitFor(() => expect(ready).toBe(true));
+    expect(client.status()).toEqual({ state: "ready", revision: 5 });
+    expect(readyEvents).toEqual([{ state: "ready", revision: 5 }]);
+  });
+
+  it("asks for a full put when synced names a revision it does not hold", async () => {
+    let connection = 0;
+    mock.onConnection((c) => {
+      if (connection++ > 0) return c.start(snapshot(6, [booleanFlag("a", { enabled: false, version: 2 })]));
+      // Revision 6 is missing from this connection, yet it claims to be in step at 6.
+      c.put(snapshot(5, [booleanFlag("a")]));
+      c.synced(6);
+    });
+    const { client, errors } = start();
+    await vi.waitFor(() => expect(errors.map((e) => e.code)).toEqual(["malformed_event"]));
+    expect(client.status().state).not.toBe("ready");
+    await vi.waitFor(() => expect(mock.connections).toHaveLength(2), { timeout: 3000 });
+    expect(mock.last().lastEventId).toBeNull();
+    await vi.waitFor(() => expect(client.status()).toEqual({ state: "ready", revision: 6 }));
+    expect(client.isEnabled("a", user, true)).toBe(false);
+  });
+
+  it("ignores a malformed put, keeps its values and emits an error", async () => {
+    mock.onConnection((c) => c.start(snapshot(5, [booleanFlag("a")])));
     const { client, errors, changes } = start();
     await client.ready();
     mock.last().event("put", 9, "{not json");
@@ -142,7 +185,7 @@ describe("streaming", () => {
 
   it("ignores a malformed patch and asks for a full put instead of resuming past it", async () => {
     let puts = 0;
-    mock.onConnection((c) => c.put(snapshot(5 + puts++, [booleanFlag("a")])));
+    mock.onConnection((c) => c.start(snapshot(5 + puts++, [booleanFlag("a")])));
     const { client, errors } = start();
     await client.ready();
     mock.last().patch(6, { kind: "flag", key: "a", value: { key: "a", enabled: false } });
@@ -150,11 +193,18 @@ describe("streaming", () => {
     expect(client.isEnabled("a", user)).toBe(true);
     await vi.waitFor(() => expect(mock.connections).toHaveLength(2), { timeout: 3000 });
     expect(mock.last().lastEventId).toBeNull();
-    // A patch whose value names another key, and one without an id, are refused the same way.
+    // A patch whose value names another key is refused the same way...
     mock.last().patch(7, { kind: "flag", key: "a", value: booleanFlag("b") });
-    await vi.waitFor(() => expect(errors).toHaveLength(2));
+    await vi.waitFor(() => expect(mock.connections).toHaveLength(3), { timeout: 3000 });
+    expect(mock.last().lastEventId).toBeNull();
+    // ...and so is a well-formed patch without an id.
+    mock.last().write(`event: patch\ndata: ${JSON.stringify({ kind: "flag", key: "a", value: booleanFlag("a", { enabled: false, version: 2 }) })}\n\n`);
+    await vi.waitFor(() => expect(mock.connections).toHaveLength(4), { timeout: 4000 });
+    expect(mock.last().lastEventId).toBeNull();
+    expect(errors.map((e) => e.code)).toEqual(["malformed_event", "malformed_event", "malformed_event"]);
+    expect(errors[2]!.message).toContain("id");
     expect(client.isEnabled("a", user)).toBe(true);
-  });
+  }, 10_000);
 
   it("never logs the key", async () => {
     mock.answerStreamWith(() => 500);

@@ -1,17 +1,15 @@
 /** The Node client: local evaluation over a store kept in step with the server. */
 import type { EnvironmentSnapshot, EvaluationContext, EvaluationResult, JsonValue } from "@switchyard/core";
 import { Backoff } from "../shared/backoff.js";
-import { Emitter } from "../shared/emitter.js";
+import { createClientCore } from "../shared/client-core.js";
 import { SdkError } from "../shared/errors.js";
-import { createLog } from "../shared/log.js";
-import { StatusTracker } from "../shared/status.js";
-import { TrackQueue } from "../shared/track-queue.js";
+import { durationOption, keyIdOf } from "../shared/options.js";
 import type { ClientEvents, ClientStatus, Logger, Widened } from "../shared/types.js";
 import { enabledValue, generalError, notFound, servedValue } from "../shared/values.js";
 import { parseSnapshot } from "./messages.js";
-import { SnapshotWriter, keyIdOf, loadSnapshot } from "./persistence.js";
+import { SnapshotWriter, loadSnapshot } from "./persistence.js";
 import { FlagStore } from "./store.js";
-import { Synchronizer, type ApplyOutcome, type Update } from "./sync.js";
+import { Synchronizer, type Update } from "./sync.js";
 
 /**
  * Options of the Node `createClient`.
@@ -30,9 +28,9 @@ export interface ClientOptions {
   persistPath?: string;
   /** Stream changes (default). `false` polls `GET /sdk/v1/flags` instead. */
   stream?: boolean;
-  /** Polling interval, when polling (default 30 000 ms). */
+  /** Polling interval, when polling (default 30 000 ms; at least 1000; anything but a finite number gives the default). */
   pollIntervalMs?: number;
-  /** How long `ready()` waits (default 5000 ms). */
+  /** How long `ready()` waits (default 5000 ms; at least 0; anything but a finite number gives the default). */
   timeoutMs?: number;
   logger?: Logger;
 }
@@ -43,7 +41,6 @@ export interface ClientInternals {
   heartbeatIntervalMs?: number;
   random?: () => number;
   fetch?: typeof globalThis.fetch;
-  requestTimeoutMs?: number;
 }
 
 /**
@@ -66,14 +63,16 @@ export interface Client {
   /** Adds a listener; returns a function that removes it. */
   on<K extends keyof ClientEvents>(event: K, listener: (payload: ClientEvents[K]) => void): () => void;
   status(): ClientStatus;
-  /** Queues a custom event (sending lands in a later release). */
+  /** Queues a custom event (sending lands in a later release); never throws, keeps the newest 1000. */
   track(name: string, context: EvaluationContext, value?: number): void;
   /** Stops everything: no timer, socket or listener is left. Resolves once the last write is on disk. */
   close(): Promise<void>;
 }
 
 const DEFAULT_POLL_INTERVAL_MS = 30_000;
+const MIN_POLL_INTERVAL_MS = 1000;
 const HEARTBEAT_INTERVAL_MS = 15_000;
+const REQUEST_TIMEOUT_MS = 10_000;
 
 /**
  * Creates a Node client and starts connecting.
@@ -88,29 +87,29 @@ export function createClient(options: ClientOptions, internals: ClientInternals 
   if (typeof options?.url !== "string" || options.url === "") throw new TypeError("createClient: `url` is required");
   if (typeof options.sdkKey !== "string" || options.sdkKey === "") throw new TypeError("createClient: `sdkKey` is required");
   const url = options.url.replace(/\/+$/, "");
-  const log = createLog(options.logger);
-  const emitter = new Emitter<ClientEvents>((error) => log.error("a listener threw", { error: String(error) }));
-  const tracker = new StatusTracker(emitter, options.timeoutMs);
   const store = new FlagStore();
-  const queue = new TrackQueue();
-  const source = { url, keyId: keyIdOf(options.sdkKey) };
+  const core = createClientCore(options, () => store.revision);
+  const { log, emitter, tracker } = core;
   /** Whether the store's revision is the server's, so a reconnect may resume from it. */
   let resumable = false;
 
-  const writer = options.persistPath
-    ? new SnapshotWriter(options.persistPath, source, (error) => {
+  const keyId = keyIdOf(options.sdkKey);
+  if (options.persistPath && keyId === null) log.warn("persistPath ignored: the key has no public id (the part before the \".\") to tie the file to");
+  const persisted = options.persistPath && keyId !== null ? { path: options.persistPath, source: { url, keyId } } : null;
+  const writer = persisted
+    ? new SnapshotWriter(persisted.path, persisted.source, (error) => {
         log.warn("could not write the persisted snapshot", { error: error.message });
         emitter.emit("error", new SdkError("persist_failed", `could not write the persisted snapshot: ${error.message}`));
       })
     : null;
 
-  if (options.persistPath) {
-    const loaded = loadSnapshot(options.persistPath, source);
+  if (persisted) {
+    const loaded = loadSnapshot(persisted.path, persisted.source);
     if (loaded.kind === "loaded") {
       // A matching file is newer than any bootstrap shipped with the app, so it wins.
       store.applyPut(loaded.snapshot);
       resumable = true;
-      tracker.loaded(store.revision, loaded.savedAt, options.bootstrap !== undefined);
+      tracker.loaded("persisted", loaded.savedAt);
       log.info("serving the persisted snapshot until the server answers", { revision: store.revision });
     } else if (loaded.kind === "mismatch") {
       log.info("ignoring a persisted snapshot of another server or key");
@@ -122,33 +121,32 @@ export function createClient(options: ClientOptions, internals: ClientInternals 
     const parsed = parseSnapshot(options.bootstrap, "bootstrap");
     if (parsed.ok) {
       store.applyPut(parsed.value);
-      tracker.loaded(store.revision, Date.now(), true);
+      tracker.loaded("bootstrap", Date.now());
     } else {
       log.error(parsed.error.message);
     }
   }
 
-  function apply(update: Update): ApplyOutcome {
+  function apply(update: Update): boolean {
     let keys: string[];
     if (update.type === "put") {
       keys = store.applyPut(update.snapshot);
       resumable = true;
     } else {
       const held = resumable ? store.revision : null;
-      if (held !== null && update.revision <= held) {
-        log.debug("ignored a patch already applied", { revision: update.revision, held });
-        return "duplicate";
-      }
       if (held === null || update.revision > held + 1) {
         log.info("missed revisions; resuming", { revision: update.revision, held });
-        return "gap";
+        return false;
+      }
+      if (update.revision <= held) {
+        log.debug("ignored a patch already applied", { revision: update.revision, held });
+        return true;
       }
       keys = store.applyPatch(update.patch, update.revision);
     }
-    tracker.confirmed(store.revision);
     writer?.save(() => store.toSnapshot());
     if (keys.length > 0) emitter.emit("change", { keys });
-    return "applied";
+    return true;
   }
 
   const sync = new Synchronizer(
@@ -156,9 +154,9 @@ export function createClient(options: ClientOptions, internals: ClientInternals 
       url,
       sdkKey: options.sdkKey,
       stream: options.stream ?? true,
-      pollIntervalMs: options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS,
+      pollIntervalMs: durationOption(options.pollIntervalMs, DEFAULT_POLL_INTERVAL_MS, MIN_POLL_INTERVAL_MS),
       heartbeatIntervalMs: internals.heartbeatIntervalMs ?? HEARTBEAT_INTERVAL_MS,
-      requestTimeoutMs: internals.requestTimeoutMs ?? 10_000,
+      requestTimeoutMs: REQUEST_TIMEOUT_MS,
       fetch: internals.fetch ?? ((input, init) => globalThis.fetch(input, init)),
       backoff: new Backoff({ random: internals.random }),
       log,
@@ -166,9 +164,10 @@ export function createClient(options: ClientOptions, internals: ClientInternals 
     {
       resumeRevision: () => (resumable ? store.revision : null),
       apply,
-      confirm: () => tracker.confirmed(store.revision),
+      confirm: () => tracker.confirmed(),
       alive: () => tracker.touch(),
       failed: (error) => tracker.failed(error),
+      interrupted: () => tracker.interrupted(),
       rejected: (error) => {
         log.warn(error.message);
         emitter.emit("error", error);
@@ -186,10 +185,10 @@ export function createClient(options: ClientOptions, internals: ClientInternals 
     }
   };
 
-  let closing: Promise<void> | null = null;
+  let closing: Promise<void> = Promise.resolve();
 
   return {
-    ready: () => tracker.ready(),
+    ...core.methods,
     isEnabled: (key, context, defaultValue = false) => enabledValue(evaluate(key, context), defaultValue),
     variant: (key, context, defaultValue) => servedValue(evaluate(key, context), defaultValue) as Widened<typeof defaultValue>,
     evaluate,
@@ -198,18 +197,11 @@ export function createClient(options: ClientOptions, internals: ClientInternals 
       for (const key of store.keys()) all[key] = evaluate(key, context);
       return all;
     },
-    on: (event, listener) => (tracker.isClosed ? () => {} : emitter.on(event, listener)),
-    status: () => tracker.current(),
-    track(name, context, value) {
-      if (typeof name !== "string" || tracker.isClosed) return;
-      queue.push({ name, context: typeof context === "object" && context !== null ? { ...context } : {}, value: typeof value === "number" ? value : undefined, at: Date.now() });
-    },
+    track: (name, context, value) => core.track(name, context, value),
     close() {
-      if (!closing) {
-        tracker.close();
+      if (core.close()) {
         sync.close();
-        emitter.clear();
-        closing = writer ? writer.flushed() : Promise.resolve();
+        if (writer) closing = writer.flushed();
       }
       return closing;
     },

@@ -53,10 +53,3 @@ export function parsePatch(data: string): Parsed<FlagPatch> {
   const result = patchSchema.safeParse(json.value);
   return result.success ? { ok: true, value: result.data } : malformed("patch", describe(result.error));
 }
-
-/** An SSE `id:`, which is the environment revision after the event. */
-export function parseRevision(id: string | undefined): number | null {
-  if (id === undefined || !/^\d+$/.test(id)) return null;
-  const revision = Number(id);
-  return Number.isSafeInteger(revision) ? revision : null;
-}

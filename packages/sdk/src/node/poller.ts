@@ -4,6 +4,8 @@
  */
 import type { EnvironmentSnapshot } from "@switchyard/core";
 import { SdkError, errorForStatus } from "../shared/errors.js";
+import { describeError } from "../shared/log.js";
+import { discardBody } from "./http.js";
 import { parseSnapshot } from "./messages.js";
 
 export type PollResult =
@@ -17,11 +19,6 @@ export interface PollerOptions {
   /** A request that takes longer is abandoned. */
   requestTimeoutMs: number;
   fetch: typeof globalThis.fetch;
-}
-
-/** Lets go of a body we will not read. Not awaited: some fetch implementations settle it late. */
-function discard(response: Response): void {
-  response.body?.cancel().catch(() => {});
 }
 
 export class Poller {
@@ -40,11 +37,11 @@ export class Poller {
       if (this.etag !== null) headers["If-None-Match"] = this.etag;
       const response = await this.options.fetch(`${this.options.url}/sdk/v1/flags`, { headers, signal: controller.signal });
       if (response.status === 304) {
-        discard(response);
+        discardBody(response);
         return { kind: "unchanged" };
       }
       if (response.status !== 200) {
-        discard(response);
+        discardBody(response);
         return { kind: "failed", error: errorForStatus(response.status, "poll") };
       }
       const parsed = parseSnapshot(await response.text(), "snapshot");
@@ -53,7 +50,7 @@ export class Poller {
       this.etag = response.headers.get("ETag");
       return { kind: "snapshot", snapshot: parsed.value };
     } catch (error) {
-      const message = controller.signal.aborted ? "request aborted or timed out" : error instanceof Error ? error.message : String(error);
+      const message = controller.signal.aborted ? "request aborted or timed out" : describeError(error);
       return { kind: "failed", error: new SdkError("network_error", `poll: ${message}`) };
     } finally {
       clearTimeout(timer);

@@ -6,6 +6,7 @@
  */
 import { EventSource, type FetchLike, type FetchLikeResponse } from "eventsource";
 import { SdkError, errorForStatus } from "../shared/errors.js";
+import { discardBody } from "./http.js";
 
 export interface StreamFailure {
   error: SdkError;
@@ -13,12 +14,17 @@ export interface StreamFailure {
   refused: boolean;
 }
 
+/** The events of `GET /sdk/v1/stream`: `synced` ends the initial ones of each connection. */
+export type StreamEventType = "put" | "patch" | "synced";
+
+const EVENT_TYPES: StreamEventType[] = ["put", "patch", "synced"];
+
 export interface StreamHandlers {
   /** The server accepted the stream. */
   onOpen(): void;
   /** Any bytes arrived, heartbeat or event. */
   onBytes(): void;
-  onEvent(type: "put" | "patch", data: string, id: string | undefined): void;
+  onEvent(type: StreamEventType, data: string, id: string | undefined): void;
   /** The connection ended or stalled; called at most once, never after `close()`. */
   onFailure(failure: StreamFailure): void;
 }
@@ -51,17 +57,15 @@ export class StreamConnection {
       const response = await options.fetch(url, { ...init, headers });
       this.feedWatchdog();
       if (response.status !== 200) {
-        // eventsource never reads an error's body; cancelled here so the socket is let go at once.
-        // Not awaited: some fetch implementations only settle the cancel once the body is done.
-        response.body?.cancel().catch(() => {});
+        // eventsource never reads an error's body.
+        discardBody(response);
         return { status: response.status, url: response.url, redirected: response.redirected, headers: response.headers, body: null };
       }
       return this.observe(response);
     };
     this.source = new EventSource(`${options.url}/sdk/v1/stream`, { fetch: customFetch });
     this.source.addEventListener("open", this.onOpen);
-    this.source.addEventListener("put", this.onPut);
-    this.source.addEventListener("patch", this.onPatch);
+    for (const type of EVENT_TYPES) this.source.addEventListener(type, this.onMessage);
     this.source.addEventListener("error", this.onError);
     // Also covers a server that accepts the connection but never answers.
     this.feedWatchdog();
@@ -73,8 +77,7 @@ export class StreamConnection {
     clearTimeout(this.watchdog);
     this.watchdog = undefined;
     this.source.removeEventListener("open", this.onOpen);
-    this.source.removeEventListener("put", this.onPut);
-    this.source.removeEventListener("patch", this.onPatch);
+    for (const type of EVENT_TYPES) this.source.removeEventListener(type, this.onMessage);
     this.source.removeEventListener("error", this.onError);
     this.source.close();
   }
@@ -83,12 +86,8 @@ export class StreamConnection {
     if (!this.done) this.handlers.onOpen();
   };
 
-  private readonly onPut = (event: MessageEvent) => {
-    if (!this.done) this.handlers.onEvent("put", String(event.data), event.lastEventId || undefined);
-  };
-
-  private readonly onPatch = (event: MessageEvent) => {
-    if (!this.done) this.handlers.onEvent("patch", String(event.data), event.lastEventId || undefined);
+  private readonly onMessage = (event: MessageEvent) => {
+    if (!this.done) this.handlers.onEvent(event.type as StreamEventType, String(event.data), event.lastEventId || undefined);
   };
 
   private readonly onError = (event: Event & { code?: number; message?: string }) => {

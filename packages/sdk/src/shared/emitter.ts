@@ -1,12 +1,13 @@
 /** A small typed event emitter shared by both entries (Node's EventEmitter is not in browsers). */
+import { describeError, type Log } from "./log.js";
 
 export type Listener<T> = (payload: T) => void;
 
 export class Emitter<Events extends { [K in keyof Events]: unknown }> {
   private readonly listeners = new Map<keyof Events, Set<Listener<never>>>();
 
-  /** `onListenerError` sees exceptions thrown by listeners, which must never break the client. */
-  constructor(private readonly onListenerError: (error: unknown) => void) {}
+  /** Exceptions thrown by listeners go to `log`; they never reach the client or the next listener. */
+  constructor(private readonly log: Log) {}
 
   /** Adds a listener; the returned function removes it. */
   on<K extends keyof Events>(event: K, listener: Listener<Events[K]>): () => void {
@@ -24,16 +25,14 @@ export class Emitter<Events extends { [K in keyof Events]: unknown }> {
       try {
         (listener as Listener<Events[K]>)(payload);
       } catch (error) {
-        this.onListenerError(error);
+        // Guarded too: whatever was thrown, reporting it must not escape into the client.
+        try {
+          this.log.error("a listener threw", { event: String(event), error: describeError(error) });
+        } catch {
+          // Nothing left to tell.
+        }
       }
     }
-  }
-
-  /** Number of listeners, for close() tests. */
-  count(): number {
-    let total = 0;
-    for (const set of this.listeners.values()) total += set.size;
-    return total;
   }
 
   clear(): void {

@@ -11,8 +11,10 @@
  * - `stalled`: nothing, not even a heartbeat, arrived for 2.5 heartbeat intervals (reconnects).
  * - `malformed_event`: a put or patch did not parse or validate; it was ignored.
  * - `persist_failed`: the last snapshot could not be written or read back.
+ * - `invalid_context` (browser): the context cannot be sent (not a JSON object, a BigInt, a cycle,
+ *   a throwing getter, over 8 KiB encoded); the client keeps what it had.
  */
-export type SdkErrorCode = "unauthorized" | "forbidden" | "http_error" | "network_error" | "stalled" | "malformed_event" | "persist_failed";
+export type SdkErrorCode = "unauthorized" | "forbidden" | "http_error" | "network_error" | "stalled" | "malformed_event" | "persist_failed" | "invalid_context";
 
 /**
  * What `on("error")` listeners receive and `status().error` holds.

@@ -24,3 +24,15 @@ export function createLog(logger: Logger | undefined): Log {
   }
   return log;
 }
+
+/**
+ * A one-line description of anything thrown. Never throws itself: an app may throw an object
+ * without a prototype, a revoked Proxy, or an error whose `toString` or `message` throws.
+ */
+export function describeError(error: unknown): string {
+  try {
+    return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  } catch {
+    return "an error that cannot be described";
+  }
+}

@@ -2,6 +2,13 @@
  * Status bookkeeping for both entries: the connecting / ready / stale / closed state, the age of
  * the values, and the `ready()` promise, which never rejects (an unhandled rejection can crash an
  * app) and resolves `false` on timeout while the client keeps trying.
+ *
+ * When `ready()` resolves `true` (and the `ready` event fires, once), by where the values come from:
+ * - the server: when it confirms them (`confirmed`);
+ * - a bootstrap: at once, since the app chose to serve it without waiting;
+ * - a persisted file: when an attempt fails, so a reachable server gets its chance to send fresher
+ *   values first;
+ * - and in any case, values in hand when `timeoutMs` passes.
  */
 import type { Emitter } from "./emitter.js";
 import type { SdkError } from "./errors.js";
@@ -16,7 +23,6 @@ interface Waiter {
 
 export class StatusTracker {
   private state: ClientStatus["state"] = "connecting";
-  private revision: number | null = null;
   /** When the values held were last known to be current; null while there are none. */
   private currentAt: number | null = null;
   private error: SdkError | undefined;
@@ -25,7 +31,9 @@ export class StatusTracker {
 
   constructor(
     private readonly emitter: Emitter<ClientEvents>,
-    private readonly timeoutMs: number = DEFAULT_TIMEOUT_MS,
+    private readonly timeoutMs: number,
+    /** The revision of the values held, reported in the status. */
+    private readonly revision: () => number | null,
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -37,17 +45,16 @@ export class StatusTracker {
     return this.state === "closed";
   }
 
-  /** Values from a bootstrap or a file, current as of `asOf`. `settle` resolves `ready()` now. */
-  loaded(revision: number | null, asOf: number, settle: boolean): void {
-    this.revision = revision;
-    this.currentAt = asOf;
-    if (settle) this.settle();
+  /** Values from a bootstrap or a persisted file, last current at `asOf`. See the module comment for `ready()`. */
+  loaded(source: "bootstrap" | "persisted", asOf: number): void {
+    // A clock that was ahead when the file was written must not make its values look fresh.
+    this.currentAt = Math.min(asOf, this.now());
+    if (source === "bootstrap") this.settle();
   }
 
-  /** The server confirmed the values: new data, or an open stream that resumed from them. */
-  confirmed(revision: number | null): void {
+  /** The server confirmed the values held: a stream's `synced`, a live patch after it, a poll. */
+  confirmed(): void {
     if (this.state === "closed") return;
-    this.revision = revision;
     this.currentAt = this.now();
     this.error = undefined;
     this.state = "ready";
@@ -63,13 +70,17 @@ export class StatusTracker {
   failed(error: SdkError): void {
     if (this.state === "closed") return;
     this.error = error;
-    const wasStale = this.state === "stale";
-    this.state = this.hasData ? "stale" : "connecting";
+    const turnedStale = this.unconfirm();
     this.emitter.emit("error", error);
-    if (this.state === "stale") {
-      this.settle();
-      if (!wasStale) this.emitter.emit("stale", this.current());
-    }
+    // Re-read: an error listener may have closed the client.
+    if (this.state !== "stale") return;
+    this.settle();
+    if (turnedStale) this.emitter.emit("stale", this.current());
+  }
+
+  /** The values are no longer confirmed while a reconnect waits (a revision gap, a refused patch). */
+  interrupted(): void {
+    if (this.state !== "closed" && this.unconfirm()) this.emitter.emit("stale", this.current());
   }
 
   current(): ClientStatus {
@@ -77,10 +88,10 @@ export class StatusTracker {
       case "closed":
         return { state: "closed" };
       case "ready":
-        return { state: "ready", revision: this.revision };
+        return { state: "ready", revision: this.revision() };
       case "stale": {
         const ageMs = Math.max(0, this.now() - (this.currentAt ?? this.now()));
-        return this.error ? { state: "stale", revision: this.revision, ageMs, error: this.error } : { state: "stale", revision: this.revision, ageMs };
+        return this.error ? { state: "stale", revision: this.revision(), ageMs, error: this.error } : { state: "stale", revision: this.revision(), ageMs };
       }
       default:
         return this.error ? { state: "connecting", error: this.error } : { state: "connecting" };
@@ -96,6 +107,8 @@ export class StatusTracker {
         resolve,
         timer: setTimeout(() => {
           this.waiters.delete(waiter);
+          // Values in hand count now, for every waiter and the `ready` event alike.
+          if (this.hasData) this.settle();
           resolve(this.hasData);
         }, this.timeoutMs),
       };
@@ -110,6 +123,13 @@ export class StatusTracker {
       waiter.resolve(this.hasData);
     }
     this.waiters.clear();
+  }
+
+  /** Values in hand turn stale, none stay connecting; true when they just turned stale. */
+  private unconfirm(): boolean {
+    const wasStale = this.state === "stale";
+    this.state = this.hasData ? "stale" : "connecting";
+    return this.state === "stale" && !wasStale;
   }
 
   private settle(): void {

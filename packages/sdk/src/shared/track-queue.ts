@@ -1,25 +1,21 @@
-/** Bounded in-memory queue for `track()`; sending it to the server comes with a later release. */
+/** The in-memory queue behind `track()`; sending it to the server comes with a later release. */
 import type { TrackedEvent } from "./types.js";
 
 export const TRACK_QUEUE_LIMIT = 1000;
 
-export class TrackQueue {
-  private events: TrackedEvent[] = [];
-
-  push(event: TrackedEvent): void {
-    // Dropping the oldest keeps memory bounded when nothing drains the queue.
-    if (this.events.length >= TRACK_QUEUE_LIMIT) this.events.shift();
-    this.events.push(event);
+/**
+ * Queues one `track()` call. Never throws: a context that cannot be read (a throwing getter, a
+ * Proxy) is recorded as `{}`. Past the limit the oldest event is dropped, so memory stays bounded
+ * while nothing drains the queue.
+ */
+export function enqueueTrack(queue: TrackedEvent[], name: unknown, context: unknown, value: unknown): void {
+  if (typeof name !== "string") return;
+  let copy: Record<string, unknown> = {};
+  try {
+    if (typeof context === "object" && context !== null) copy = { ...context };
+  } catch {
+    // Unreadable: the event is kept without its context.
   }
-
-  /** Takes everything queued so far. */
-  drain(): TrackedEvent[] {
-    const taken = this.events;
-    this.events = [];
-    return taken;
-  }
-
-  get size(): number {
-    return this.events.length;
-  }
+  if (queue.length >= TRACK_QUEUE_LIMIT) queue.shift();
+  queue.push({ name, context: copy, value: typeof value === "number" && Number.isFinite(value) ? value : undefined, at: Date.now() });
 }

@@ -21,4 +21,10 @@ describe("values", () => {
     expect(servedValue(served(null), null)).toBeNull();
     expect(servedValue(served(5), undefined)).toBe(5);
   });
+
+  it("variant gives back a default it cannot inspect", () => {
+    const { proxy, revoke } = Proxy.revocable({}, {});
+    revoke();
+    expect(servedValue(served({ a: 1 }), proxy)).toBe(proxy);
+  });
 });

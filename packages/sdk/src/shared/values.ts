@@ -23,7 +23,12 @@ function kindOf(value: unknown): string {
  */
 export function servedValue<T>(result: EvaluationResult, defaultValue: T): T {
   if (result.reason === "ERROR" || result.reason === "FLAG_NOT_FOUND") return defaultValue;
-  if (defaultValue !== null && defaultValue !== undefined && kindOf(result.value) !== kindOf(defaultValue)) return defaultValue;
+  try {
+    if (defaultValue !== null && defaultValue !== undefined && kindOf(result.value) !== kindOf(defaultValue)) return defaultValue;
+  } catch {
+    // A default that cannot be inspected (Array.isArray throws on a revoked Proxy): it is what the caller gets.
+    return defaultValue;
+  }
   return result.value as T;
 }
 

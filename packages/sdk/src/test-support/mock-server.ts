@@ -51,6 +51,17 @@ export class MockConnection {
     this.event("put", snapshot.revision, snapshot);
   }
 
+  /** The end of the initial events: the client now holds everything up to `revision`. */
+  synced(revision: number): void {
+    this.event("synced", revision, { revision });
+  }
+
+  /** What the server sends a client that has nothing to resume from: a put, then `synced`. */
+  start(snapshot: EnvironmentSnapshot): void {
+    this.put(snapshot);
+    this.synced(snapshot.revision);
+  }
+
   patch(id: number, data: unknown): void {
     this.event("patch", id, data);
   }
