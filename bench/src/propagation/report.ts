@@ -184,10 +184,9 @@ advertises 200 ms propagation, and open-source Unleash SDKs poll every 15 s.
 - **Latency** per (subscriber, write) = when the load generator read the patch from that
   subscriber's socket − when it had read the whole admin API response, both
   \`performance.now()\` in the one process. p50/p99 (nearest rank) and max over all pairs.
-  The server hands the patch to every stream while handling the write, before it sends the
-  HTTP response, so a patch *could* be read before the response, giving a negative latency,
-  reported as is (the details show how often). In practice Node's \`ServerResponse.write\` corks
-  each socket until the next tick, so the response reaches the kernel before any patch. Also shown: latency
+  The server answers the write first and fans the patch out on the next turn of its event
+  loop (one plain socket write of the same bytes per stream), so a patch read before the
+  response, a negative latency, would be reported as is (the details show how often). Also shown: latency
   from when the request was *sent* (an upper bound that includes the write itself) and the
   median over writes of the slowest subscriber. Both clocks sit in the load generator, so every
   figure includes the time it takes that process to read N sockets one after another.

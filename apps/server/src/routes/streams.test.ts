@@ -148,6 +148,7 @@ describe("GET /sdk/v1/stream", () => {
     for (let i = 0; i < 200 && subscribers() > 0; i++) {
       await h.call("editor", "POST", "/api/v1/flags/big/environments/production/kill", { body: { reason: `r${i}` } });
       await h.call("editor", "POST", "/api/v1/flags/big/environments/production/unkill", { body: { reason: `r${i}` } });
+      await new Promise((resolve) => setImmediate(resolve)); // the hub fans out on the next turn
     }
     expect(subscribers()).toBe(0);
   }, 30_000);

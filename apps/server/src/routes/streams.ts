@@ -66,7 +66,8 @@ export function streamRoutes({ db, hub, snapshots, credentials, maxBufferedBytes
     refuseWhenClosing();
     const lastEventId = parseRevision(c.req.header("Last-Event-ID") ?? c.req.query("lastEventId"));
     return openStream(c, maxBufferedBytes, (connection) => {
-      // Everything from here to subscribing is synchronous, so no change can slip in between.
+      // Everything from here to subscribing is synchronous, so the change log and the hub agree on
+      // where this stream starts; the hub skips queued changes it already holds.
       const { snapshot, body } = snapshots.get(key.environmentKey);
       const environment = requireEnvironment(db, key.environmentKey);
       const missed = lastEventId === undefined ? null : changesSince(db, environment.id, lastEventId, snapshot.revision);
@@ -77,7 +78,7 @@ export function streamRoutes({ db, hub, snapshots, credentials, maxBufferedBytes
       else connection.write(encodeEvent("put", snapshot.revision, body));
       // Tells the SDK it now holds everything up to this revision: only then is it current.
       connection.write(encodeEvent("synced", snapshot.revision, JSON.stringify({ revision: snapshot.revision })));
-      hub.addServerSubscriber(key.environmentKey, { connection, credentialId: key.credentialId });
+      hub.addServerSubscriber(key.environmentKey, { connection, credentialId: key.credentialId, revision: snapshot.revision });
     });
   });
 
@@ -90,7 +91,7 @@ export function streamRoutes({ db, hub, snapshots, credentials, maxBufferedBytes
     const contextKey = JSON.stringify(context);
     return openStream(c, maxBufferedBytes, (connection) => {
       const { snapshot } = snapshots.get(key.environmentKey);
-      const flags = hub.addClientSubscriber(key.environmentKey, contextKey, context, { connection, credentialId: key.credentialId });
+      const flags = hub.addClientSubscriber(key.environmentKey, contextKey, context, { connection, credentialId: key.credentialId, revision: snapshot.revision });
       connection.write(encodeEvent("put", snapshot.revision, JSON.stringify({ revision: snapshot.revision, flags })));
     });
   });

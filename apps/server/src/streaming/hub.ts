@@ -16,6 +16,8 @@ export interface StreamHubOptions {
 export interface Subscriber {
   connection: SseConnection;
   credentialId: string;
+  /** The revision its initial events brought it to; older changes are not sent again. */
+  revision: number;
 }
 
 interface ContextGroup {
@@ -35,13 +37,15 @@ export class StreamHub {
   private readonly timer: ReturnType<typeof setInterval>;
   private readonly unsubscribe: () => void;
   private closed = false;
+  /** Committed changes not yet fanned out, in commit order. */
+  private pending: PublishedChange[] = [];
 
   constructor(
     feed: ChangeFeed,
     private readonly snapshots: SnapshotCache,
     options: StreamHubOptions,
   ) {
-    this.unsubscribe = feed.subscribe((change) => this.publish(change));
+    this.unsubscribe = feed.subscribe((change) => this.enqueue(change));
     this.timer = setInterval(() => this.forEach((subscriber) => subscriber.connection.write(heartbeat)), options.heartbeatMs);
     this.timer.unref();
   }
@@ -115,12 +119,26 @@ export class StreamHub {
     }
   }
 
+  /**
+   * Fans out on the next turn of the event loop, so the write that caused the change answers its
+   * caller first instead of waiting for thousands of socket writes. A stream opened in between
+   * already has the change from its snapshot; its `revision` keeps it from getting it twice.
+   */
+  private enqueue(change: PublishedChange): void {
+    if (this.pending.push(change) > 1) return;
+    setImmediate(() => {
+      const changes = this.pending;
+      this.pending = [];
+      for (const queued of changes) this.publish(queued);
+    });
+  }
+
   private publish(change: PublishedChange): void {
     if (this.closed) return;
     const servers = this.servers.get(change.environmentKey);
     if (servers && servers.size > 0) {
       const event = encodePatch(change.revision, change.resourceKind, change.resourceKey, change.payload);
-      for (const subscriber of servers) subscriber.connection.write(event);
+      for (const subscriber of servers) if (subscriber.revision < change.revision) subscriber.connection.write(event);
     }
     const groups = this.clients.get(change.environmentKey);
     if (groups && groups.size > 0) this.publishToClients(change, groups);

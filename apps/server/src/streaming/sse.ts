@@ -9,7 +9,6 @@ export const sseHeaders = {
   "Cache-Control": "no-cache, no-transform",
   // Stops nginx and similar proxies from buffering the stream.
   "X-Accel-Buffering": "no",
-  Connection: "keep-alive",
 };
 
 /** One event, encoded once and written to every subscriber as the same bytes. */
@@ -37,22 +36,31 @@ export interface SseConnection {
 
 /** `headers`: what middleware already set for this response (CORS), kept since Hono's response is bypassed. */
 export function nodeConnection(outgoing: ServerResponse, maxBufferedBytes: number, headers: Record<string, string> = {}): SseConnection {
-  outgoing.writeHead(200, { ...headers, ...sseHeaders });
-  outgoing.socket?.setNoDelay(true);
+  // No chunked framing: the body runs until the connection closes, so after the headers each
+  // event is one plain write of the shared bytes straight to the socket (chunking would add a
+  // corked 4-part writev per subscriber, and the response object's bookkeeping on every write).
+  outgoing.removeHeader("Transfer-Encoding");
+  outgoing.writeHead(200, { ...headers, ...sseHeaders, Connection: "close" });
+  outgoing.flushHeaders();
+  const socket = outgoing.socket;
   const closed = onceListeners();
-  outgoing.once("close", closed.fire);
+  if (!socket) closed.fire();
+  else {
+    socket.setNoDelay(true);
+    outgoing.once("close", closed.fire);
+  }
   return {
     write(chunk) {
-      if (closed.fired) return;
-      if (outgoing.writableLength > maxBufferedBytes) {
-        outgoing.destroy();
+      if (closed.fired || !socket) return;
+      if (socket.writableLength > maxBufferedBytes) {
+        socket.destroy();
         // Now, not on the socket's close event a tick later: nothing more is queued for it.
         closed.fire();
         return;
       }
-      outgoing.write(chunk);
+      socket.write(chunk);
     },
-    close: () => outgoing.end(),
+    close: () => socket?.end(),
     onClose: closed.add,
     get isClosed() {
       return closed.fired;
