@@ -177,6 +177,8 @@ describe("optimistic concurrency", () => {
     const stale = await h.call("editor", "PATCH", "/api/v1/flags/new-checkout", { body: { version: 1, name: "Other" } });
     expect(stale.status).toBe(409);
     expect(stale.json.error.current.name).toBe("New checkout");
+    const unchanged = await h.call("editor", "PATCH", "/api/v1/flags/new-checkout", { body: { version: 2, name: "New checkout" } });
+    expect(unchanged.json.version).toBe(2);
   });
 });
 

@@ -153,6 +153,8 @@ export class FlagService {
         version: flag.version + 1,
         updatedAt: now,
       };
+      const fields = (row: FlagRow) => JSON.stringify([row.name, row.description, row.variants, row.tags, row.clientVisible]);
+      if (fields(updated) === fields(flag)) return { view: before, published: [] };
       tx.update(flags).set(updated).where(eq(flags.id, flag.id)).run();
       // Variants and visibility reach SDKs: re-validate and re-publish every environment's definition.
       const sdkVisible = input.variants !== undefined || input.clientVisible !== undefined;
