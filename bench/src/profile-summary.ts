@@ -12,23 +12,8 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, join, relative } from "node:path";
 import { parseArgs } from "node:util";
+import type { CallFrame, CpuProfile as Profile, ProfileNode } from "./cpu-profile.js";
 
-interface CallFrame {
-  functionName: string;
-  url: string;
-  lineNumber: number;
-  columnNumber: number;
-}
-interface ProfileNode {
-  id: number;
-  callFrame: CallFrame;
-  positionTicks?: Array<{ line: number; ticks: number }>;
-}
-interface Profile {
-  nodes: ProfileNode[];
-  samples: number[];
-  timeDeltas: number[];
-}
 interface Row {
   name: string;
   where: string;
