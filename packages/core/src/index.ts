@@ -27,6 +27,27 @@ export type {
   Variant,
   WeightedVariant,
 } from "./schema.js";
+export type {
+  ActorKind,
+  ActorView,
+  AuditEntryView,
+  AuditPageView,
+  AutomationScopeView,
+  ChangeEventView,
+  CreatedCredentialView,
+  CredentialKind,
+  CredentialView,
+  EnvironmentView,
+  ErrorBodyView,
+  FlagConfigView,
+  FlagListView,
+  FlagView,
+  MeView,
+  SeenContextView,
+  SegmentView,
+  UserView,
+} from "./api-views.js";
+export type { RoleName } from "./api-schema.js";
 export { BUCKET_COUNT, bucket } from "./bucket.js";
 export { compileFlag, type CompiledFlag } from "./compile.js";
 export { evaluate } from "./evaluate.js";

@@ -1,4 +1,5 @@
 /** Tokens and SDK keys: created with their secret shown once, stored hashed, revoked at once. */
+import type { CreatedCredentialView, CredentialView } from "@switchyard/core";
 import { randomBytes } from "node:crypto";
 import { asc, eq } from "drizzle-orm";
 import type { CreateCredentialInput } from "@switchyard/core/api-schema";
@@ -20,7 +21,7 @@ function randomId(length = 16): string {
 // Writing last-used on every SDK request would turn reads into writes; once a minute is enough.
 const LAST_USED_RESOLUTION_MS = 60_000;
 
-export function toCredentialView(row: CredentialRow, environmentKey: string | null) {
+export function toCredentialView(row: CredentialRow, environmentKey: string | null): CredentialView {
   return {
     id: row.id,
     kind: row.kind,
@@ -52,7 +53,7 @@ export class CredentialService {
       .map(({ credential, environmentKey }) => toCredentialView(credential, environmentKey));
   }
 
-  create(input: CreateCredentialInput, actor: Actor, now = Date.now()) {
+  create(input: CreateCredentialInput, actor: Actor, now = Date.now()): CreatedCredentialView {
     return this.db.transaction((tx) => {
       const environment = "environment" in input ? requireEnvironment(tx, input.environment) : null;
       if (input.kind === "automation") for (const key of input.scope.environments) requireEnvironment(tx, key);

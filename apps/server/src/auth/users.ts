@@ -1,4 +1,5 @@
 /** People who use the UI: accounts with a role, and cookie sessions. */
+import type { UserView } from "@switchyard/core";
 import { asc, eq, lt } from "drizzle-orm";
 import type { CreateUserInput } from "@switchyard/core/api-schema";
 import type { Db } from "../db/open.js";
@@ -12,7 +13,7 @@ import { hashPassword, randomSecret, sha256, verifyPassword } from "./secrets.js
 export const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
 type UserRow = typeof users.$inferSelect;
 
-export function toUserView(row: UserRow) {
+export function toUserView(row: UserRow): UserView {
   return { id: row.id, email: row.email, name: row.name, role: row.role, createdAt: new Date(row.createdAt).toISOString() };
 }
 

@@ -1,3 +1,4 @@
+import type { MeView } from "@switchyard/core";
 import { getConnInfo } from "@hono/node-server/conninfo";
 import { Hono, type Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
@@ -41,7 +42,7 @@ export function authRoutes(users: UserService, options: { secureCookies: boolean
 }
 
 /** What the caller is, for the UI and for scripts checking their token. */
-export function describePrincipal(principal: Principal | null) {
+export function describePrincipal(principal: Principal | null): MeView {
   if (!principal) throw unauthenticated();
   switch (principal.kind) {
     case "user":

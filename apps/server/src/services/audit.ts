@@ -1,3 +1,4 @@
+import type { AuditEntryView, AuditPageView } from "@switchyard/core";
 import { and, desc, eq, gte, lt, lte, type SQL } from "drizzle-orm";
 import type { Db } from "../db/open.js";
 import { auditLog } from "../db/schema.js";
@@ -13,7 +14,7 @@ export interface AuditFilter {
   before?: number;
 }
 
-export function toAuditView(row: typeof auditLog.$inferSelect) {
+export function toAuditView(row: typeof auditLog.$inferSelect): AuditEntryView {
   return {
     id: row.id,
     at: new Date(row.at).toISOString(),
@@ -29,7 +30,7 @@ export function toAuditView(row: typeof auditLog.$inferSelect) {
   };
 }
 
-export function queryAudit(db: Db, filter: AuditFilter) {
+export function queryAudit(db: Db, filter: AuditFilter): AuditPageView {
   const conditions: SQL[] = [];
   if (filter.flag) conditions.push(eq(auditLog.flagKey, filter.flag));
   if (filter.environment) conditions.push(eq(auditLog.environmentKey, filter.environment));

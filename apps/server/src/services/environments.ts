@@ -1,3 +1,4 @@
+import type { EnvironmentView } from "@switchyard/core";
 import { asc, eq } from "drizzle-orm";
 import type { CreateEnvironmentInput } from "@switchyard/core/api-schema";
 import type { Db, Tx } from "../db/open.js";
@@ -24,7 +25,7 @@ export function listEnvironments(db: Db) {
   return db.select().from(environments).orderBy(asc(environments.id)).all().map(toEnvironmentView);
 }
 
-export function toEnvironmentView(row: EnvironmentRow) {
+export function toEnvironmentView(row: EnvironmentRow): EnvironmentView {
   return { key: row.key, name: row.name, revision: row.revision, createdAt: new Date(row.createdAt).toISOString() };
 }
 

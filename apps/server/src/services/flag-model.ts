@@ -1,5 +1,5 @@
 /** Conversions between stored rows and what the API and SDKs see, and whole-flag validation. */
-import { findFlagProblems, type FlagDefinition, type Segment, type Variant } from "@switchyard/core";
+import { findFlagProblems, type FlagConfigView, type FlagDefinition, type FlagView, type Segment, type Variant } from "@switchyard/core";
 import type { environments, flagConfigs, flags } from "../db/schema.js";
 import { ApiError, formatPath, invalid, invalidFields } from "../errors.js";
 
@@ -51,7 +51,7 @@ export function toDefinition(flag: FlagRow, config: FlagConfigRow): FlagDefiniti
   };
 }
 
-export function toConfigView(environment: Pick<EnvironmentRow, "key">, config: FlagConfigRow) {
+export function toConfigView(environment: Pick<EnvironmentRow, "key">, config: FlagConfigRow): FlagConfigView {
   return {
     environment: environment.key,
     enabled: config.enabled,
@@ -68,9 +68,8 @@ export function toConfigView(environment: Pick<EnvironmentRow, "key">, config: F
     updatedAt: new Date(config.updatedAt).toISOString(),
   };
 }
-export type FlagConfigView = ReturnType<typeof toConfigView>;
 
-export function toFlagView(flag: FlagRow, configs: { environment: EnvironmentRow; config: FlagConfigRow }[]) {
+export function toFlagView(flag: FlagRow, configs: { environment: EnvironmentRow; config: FlagConfigRow }[]): FlagView {
   return {
     key: flag.key,
     name: flag.name,
@@ -79,6 +78,7 @@ export function toFlagView(flag: FlagRow, configs: { environment: EnvironmentRow
     variants: flag.variants,
     tags: flag.tags,
     clientVisible: flag.clientVisible,
+    salt: flag.salt,
     archived: flag.archived,
     version: flag.version,
     createdAt: new Date(flag.createdAt).toISOString(),
@@ -86,7 +86,6 @@ export function toFlagView(flag: FlagRow, configs: { environment: EnvironmentRow
     environments: Object.fromEntries(configs.map(({ environment, config }) => [environment.key, toConfigView(environment, config)])),
   };
 }
-export type FlagView = ReturnType<typeof toFlagView>;
 
 /** Rejects a definition that names unknown variants or segments, or carries unusable clauses. */
 export function assertValidDefinition(definition: FlagDefinition, segments: readonly Segment[], pathPrefix = ""): void {

@@ -1,6 +1,6 @@
 /** Segments: per-environment audiences referenced by rules through the `inSegment` operator. */
 import { and, asc, eq } from "drizzle-orm";
-import { findSegmentProblems, type JsonValue, type Segment } from "@switchyard/core";
+import { findSegmentProblems, type JsonValue, type Segment, type SegmentView } from "@switchyard/core";
 import type { CreateSegmentInput, UpdateSegmentInput } from "@switchyard/core/api-schema";
 import type { Db, Tx } from "../db/open.js";
 import { flagConfigs, flags, segments } from "../db/schema.js";
@@ -23,9 +23,11 @@ export function toSegment(row: SegmentRow): Segment {
   };
 }
 
-export function toSegmentView(environmentKey: string, row: SegmentRow) {
+export function toSegmentView(environmentKey: string, row: SegmentRow): SegmentView {
   return {
     ...toSegment(row),
+    name: row.name,
+    description: row.description,
     environment: environmentKey,
     createdAt: new Date(row.createdAt).toISOString(),
     updatedAt: new Date(row.updatedAt).toISOString(),

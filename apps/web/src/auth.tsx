@@ -1,0 +1,85 @@
+/** Who is signed in, what they may do, and the sign-in page. */
+import { useEffect, useId, useState, type FormEvent } from "react";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import type { MeView, RoleName } from "@switchyard/core";
+import { api, ApiRequestError, setUnauthenticatedHandler } from "./api";
+import { keys, meQuery } from "./queries";
+import { ErrorNote, FieldError } from "./components/feedback";
+
+const rank: Record<RoleName, number> = { viewer: 0, editor: 1, admin: 2 };
+
+export function useMe(): MeView | null | undefined {
+  return useQuery(meQuery).data;
+}
+
+/** Whether the signed-in user may act at `role`, and if not, the reason to show on the control. */
+export function usePermission(role: RoleName): { allowed: boolean; reason: string | undefined } {
+  const me = useMe();
+  const own = me && "role" in me ? me.role : undefined;
+  const allowed = own !== undefined && rank[own] >= rank[role];
+  return { allowed, reason: allowed ? undefined : `Your role (${own ?? "none"}) cannot change this; ${role}s and above can.` };
+}
+
+export function useUnauthenticatedRedirect() {
+  const queryClient = useQueryClient();
+  useEffect(() => {
+    // A session that expired or was ended elsewhere: back to the sign-in page.
+    setUnauthenticatedHandler(() => queryClient.setQueryData(keys.me, null));
+  }, [queryClient]);
+}
+
+export function useLogout() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: () => api<void>("POST", "/api/v1/auth/logout"),
+    onSettled: () => {
+      queryClient.removeQueries();
+      queryClient.setQueryData(keys.me, null);
+    },
+  });
+}
+
+export function LoginPage() {
+  const queryClient = useQueryClient();
+  const [email, setEmail] = useState("");
+  const [password, setPassword] = useState("");
+  const id = useId();
+  const login = useMutation({
+    mutationFn: async () => {
+      await api<unknown>("POST", "/api/v1/auth/login", { body: { email, password } });
+      return api<MeView>("GET", "/api/v1/me");
+    },
+    onSuccess: (me) => {
+      // Nothing cached from another user's session may show.
+      queryClient.removeQueries();
+      queryClient.setQueryData(keys.me, me);
+    },
+  });
+  const error = login.error instanceof ApiRequestError ? login.error : null;
+
+  function submit(event: FormEvent) {
+    event.preventDefault();
+    login.mutate();
+  }
+
+  return (
+    <main className="login">
+      <form className="card login-card" onSubmit={submit} aria-labelledby={`${id}-title`}>
+        <h1 id={`${id}-title`}>
+          <span className="brand-mark" aria-hidden="true">⇌</span> Switchyard
+        </h1>
+        <p className="muted">Sign in to manage feature flags.</p>
+        <label htmlFor={`${id}-email`}>Email</label>
+        <input id={`${id}-email`} type="email" autoComplete="username" value={email} onChange={(e) => setEmail(e.target.value)} required autoFocus />
+        <FieldError error={error} path="email" />
+        <label htmlFor={`${id}-password`}>Password</label>
+        <input id={`${id}-password`} type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} required />
+        <FieldError error={error} path="password" />
+        {error && error.issues.length === 0 && <ErrorNote error={error} />}
+        <button type="submit" className="primary" disabled={login.isPending}>
+          {login.isPending ? "Signing in…" : "Sign in"}
+        </button>
+      </form>
+    </main>
+  );
+}

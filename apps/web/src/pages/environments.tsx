@@ -1,0 +1,3 @@
+export function EnvironmentsPage() {
+  return <h1>EnvironmentsPage</h1>;
+}

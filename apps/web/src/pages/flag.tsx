@@ -1,0 +1,3 @@
+export function FlagPage() {
+  return <h1>FlagPage</h1>;
+}
