@@ -129,6 +129,7 @@ export function createApp({
   app.route("/sdk/v1", sdkRoutes(services.snapshots));
   const streams = streamRoutes({ db, hub: services.hub, snapshots, credentials: services.credentials, maxBufferedBytes: maxStreamBufferBytes });
   app.route("/sdk/v1", streams.sdk);
+  app.route("/api/v1/events", streams.events);
   // Browsers call these from other origins; client keys are public and no cookie is involved.
   app.use("/client/*", cors({ origin: corsOrigins.includes("*") ? "*" : corsOrigins, allowHeaders: ["Authorization", "Last-Event-ID"], maxAge: 600 }));
   app.route("/client/v1", streams.client);

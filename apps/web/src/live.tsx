@@ -25,16 +25,20 @@ export function LiveProvider({ children }: { children: ReactNode }) {
       if (wasLive) void queryClient.invalidateQueries();
       wasLive = true;
     });
-    source.addEventListener("error", () => setStatus(source.readyState === EventSource.CLOSED ? "reconnecting" : "reconnecting"));
+    // EventSource reconnects by itself after an error.
+    source.addEventListener("error", () => setStatus("reconnecting"));
     source.addEventListener("change", (event) => {
       const change = JSON.parse((event as MessageEvent<string>).data) as ChangeEventView;
       setLastChange(change);
-      if (change.resourceKind === "flag") {
-        void queryClient.invalidateQueries({ queryKey: keys.flag(change.resourceKey) });
-        void queryClient.invalidateQueries({ queryKey: keys.flags, exact: false, predicate: (q) => q.queryKey[1] === "list" });
-      } else {
+      if (change.flag !== null) {
+        void queryClient.invalidateQueries({ queryKey: keys.flag(change.flag) });
+        void queryClient.invalidateQueries({ queryKey: keys.flags, predicate: (q) => q.queryKey[1] === "list" });
+      }
+      if (change.resourceKind === "segment" && change.environment !== null) {
         void queryClient.invalidateQueries({ queryKey: keys.segments(change.environment) });
       }
+      if (change.resourceKind === "environment") void queryClient.invalidateQueries({ queryKey: keys.flags });
+      if (change.resourceKind === "credential") void queryClient.invalidateQueries({ queryKey: keys.credentials });
       void queryClient.invalidateQueries({ queryKey: keys.environments });
       void queryClient.invalidateQueries({ queryKey: keys.audit });
     });

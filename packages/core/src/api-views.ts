@@ -130,16 +130,18 @@ export interface AuditPageView {
   nextCursor: string | null;
 }
 
-/** One committed change as the admin event stream (`GET /api/v1/events`, event `change`) carries it. */
+/** One committed write as the admin event stream (`GET /api/v1/events`, event `change`) carries it. */
 export interface ChangeEventView {
-  environment: string;
-  revision: number;
-  resourceKind: "flag" | "segment";
-  resourceKey: string;
-  action: string;
-  actor: ActorView;
   auditId: number;
   at: string;
+  actor: ActorView;
+  /** `flag.kill`, `flag.config.update`, `segment.update`, … as in the audit log. */
+  action: string;
+  /** `flag`, `flag_config`, `segment`, `environment`, `credential`, `user`. */
+  resourceKind: string;
+  resourceKey: string;
+  flag: string | null;
+  environment: string | null;
 }
 
 /** A context an SDK or browser recently evaluated with, for rollout previews. */

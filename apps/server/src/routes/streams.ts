@@ -4,7 +4,7 @@ import { RESPONSE_ALREADY_SENT } from "@hono/node-server/utils/response";
 import { Hono, type Context } from "hono";
 import type { EvaluationContext } from "@switchyard/core";
 import type { CredentialService } from "../auth/credentials.js";
-import { requireSdkKey } from "../auth/principal.js";
+import { requireRole, requireSdkKey } from "../auth/principal.js";
 import type { Db } from "../db/open.js";
 import { ApiError, invalid } from "../errors.js";
 import type { AppEnv } from "../http/app-env.js";
@@ -12,7 +12,7 @@ import { requireEnvironment } from "../services/environments.js";
 import type { SnapshotCache } from "../services/snapshots.js";
 import { changesSince } from "../streaming/change-log.js";
 import type { StreamHub } from "../streaming/hub.js";
-import { encodeEvent, encodePatch, nodeConnection, type SseConnection } from "../streaming/sse.js";
+import { encodeComment, encodeEvent, encodePatch, nodeConnection, type SseConnection } from "../streaming/sse.js";
 
 export const MAX_CONTEXT_PARAM_LENGTH = 8192;
 
@@ -96,5 +96,16 @@ export function streamRoutes({ db, hub, snapshots, credentials, maxBufferedBytes
     });
   });
 
-  return { sdk, client };
+  /** Every write as it commits, for open admin UIs: they refetch what changed. */
+  const events = new Hono<AppEnv>().get("/", (c) => {
+    const principal = requireRole(c.var.principal, "viewer");
+    refuseWhenClosing();
+    const credentialId = principal.kind === "user" ? `user:${principal.userId}` : principal.credentialId;
+    return openStream(c, maxBufferedBytes, (connection) => {
+      connection.write(encodeComment("following changes"));
+      hub.addAdminSubscriber({ connection, credentialId, revision: 0 });
+    });
+  });
+
+  return { sdk, client, events };
 }

@@ -1,8 +1,8 @@
 /**
  * Every write goes through `recordChange`, inside the write's transaction: one audit entry,
  * and for each environment whose SDKs see the change, a revision bump and a change-log entry.
- * After the transaction commits, the write publishes the entries on the `ChangeFeed`, which the
- * snapshot cache (and the stream hub) follow.
+ * After the transaction commits, the write publishes the commit on the `ChangeFeed`: the snapshot
+ * cache and the stream hub follow its SDK changes, the admin event stream its audit notice.
  */
 import { eq, sql } from "drizzle-orm";
 import type { JsonValue } from "@switchyard/core";
@@ -46,7 +46,24 @@ export interface PublishedChange extends SdkChange {
   action: string;
 }
 
-export function recordChange(tx: Tx, audit: AuditInput, sdkChanges: SdkChange[], now = Date.now()): PublishedChange[] {
+/** What the admin event stream tells open UIs about one audit entry. */
+export interface AuditNotice {
+  auditId: number;
+  at: number;
+  actor: Actor;
+  action: string;
+  resourceKind: string;
+  resourceKey: string;
+  flagKey: string | null;
+  environmentKey: string | null;
+}
+
+export interface Commit {
+  audit: AuditNotice;
+  changes: PublishedChange[];
+}
+
+export function recordChange(tx: Tx, audit: AuditInput, sdkChanges: SdkChange[], now = Date.now()): Commit {
   const [entry] = tx
     .insert(auditLog)
     .values({
@@ -67,7 +84,7 @@ export function recordChange(tx: Tx, audit: AuditInput, sdkChanges: SdkChange[],
     .all();
   const auditId = entry!.id;
 
-  return sdkChanges.map((change) => {
+  const changes = sdkChanges.map((change) => {
     const [bumped] = tx
       .update(environments)
       .set({ revision: sql`${environments.revision} + 1` })
@@ -88,31 +105,56 @@ export function recordChange(tx: Tx, audit: AuditInput, sdkChanges: SdkChange[],
       .run();
     return { ...change, revision, auditId, at: now, actor: audit.actor, action: audit.action };
   });
+  const notice: AuditNotice = {
+    auditId,
+    at: now,
+    actor: audit.actor,
+    action: audit.action,
+    resourceKind: audit.resourceKind,
+    resourceKey: audit.resourceKey,
+    flagKey: audit.flagKey ?? null,
+    environmentKey: audit.environmentKey ?? null,
+  };
+  return { audit: notice, changes };
 }
 
 export type ChangeListener = (change: PublishedChange) => void;
+export type AuditListener = (notice: AuditNotice) => void;
 
-/** In-process fan-out of committed changes. A listener that throws is reported and isolated. */
+/** In-process fan-out of committed writes. A listener that throws is reported and isolated. */
 export class ChangeFeed {
   private readonly listeners = new Set<ChangeListener>();
+  private readonly auditListeners = new Set<AuditListener>();
 
   constructor(private readonly onListenerError: (error: unknown) => void = () => {}) {}
 
+  /** Each change SDKs see, in revision order per environment. */
   subscribe(listener: ChangeListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
 
-  publish(changes: readonly PublishedChange[]): void {
-    for (const change of changes) {
-      for (const listener of this.listeners) {
-        try {
-          listener(change);
-        } catch (error) {
-          // A failing follower must not undo or hide a committed write from the others.
-          this.onListenerError(error);
-        }
-      }
+  /** Each audit entry written, including those SDKs never see (archived flags, say). */
+  subscribeAudit(listener: AuditListener): () => void {
+    this.auditListeners.add(listener);
+    return () => this.auditListeners.delete(listener);
+  }
+
+  /** Called after the write's transaction commits; null when the write changed nothing. */
+  publish(commit: Commit | null): void {
+    if (commit === null) return;
+    for (const change of commit.changes) {
+      for (const listener of this.listeners) this.deliver(listener, change);
+    }
+    for (const listener of this.auditListeners) this.deliver(listener, commit.audit);
+  }
+
+  private deliver<T>(listener: (value: T) => void, value: T) {
+    try {
+      listener(value);
+    } catch (error) {
+      // A failing follower must not undo or hide a committed write from the others.
+      this.onListenerError(error);
     }
   }
 }

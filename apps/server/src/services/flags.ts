@@ -154,7 +154,7 @@ export class FlagService {
         updatedAt: now,
       };
       const fields = (row: FlagRow) => JSON.stringify([row.name, row.description, row.variants, row.tags, row.clientVisible]);
-      if (fields(updated) === fields(flag)) return { view: before, published: [] };
+      if (fields(updated) === fields(flag)) return { view: before, published: null };
       tx.update(flags).set(updated).where(eq(flags.id, flag.id)).run();
       // Variants and visibility reach SDKs: re-validate and re-publish every environment's definition.
       const sdkVisible = input.variants !== undefined || input.clientVisible !== undefined;
@@ -186,7 +186,7 @@ export class FlagService {
       const flag = this.requireFlag(key, tx);
       const before = this.view(tx, flag);
       assertVersion(expected, flag.version, before, false);
-      if (flag.archived === archived) return { view: before, published: [] };
+      if (flag.archived === archived) return { view: before, published: null };
       const updated: FlagRow = { ...flag, archived, version: flag.version + 1, updatedAt: now };
       tx.update(flags).set(updated).where(eq(flags.id, flag.id)).run();
       const changes: SdkChange[] = [];
@@ -281,7 +281,7 @@ export class FlagService {
       assertVersion(options.expected, config.version, before, options.versionRequired);
       const changed = change(config, flag);
       // Repeating a kill, or saving what is already there, changes nothing and records nothing.
-      if (sameConfig(changed, config)) return { view: before, changed: false, published: [] };
+      if (sameConfig(changed, config)) return { view: before, changed: false, published: null };
       const next = { ...changed, version: config.version + 1, updatedAt: now };
       const definition = toDefinition(flag, next);
       assertValidDefinition(definition, loadSegments(tx, environment.id));

@@ -3,8 +3,8 @@
  * once per environment and the same bytes are written to each server subscriber; browser
  * subscribers are grouped by context, so each distinct context is evaluated once per change.
  */
-import type { EvaluationContext, EvaluationResult } from "@switchyard/core";
-import type { ChangeFeed, PublishedChange } from "../services/changes.js";
+import type { ChangeEventView, EvaluationContext, EvaluationResult } from "@switchyard/core";
+import type { AuditNotice, ChangeFeed, PublishedChange } from "../services/changes.js";
 import type { SnapshotCache } from "../services/snapshots.js";
 import { encodeComment, encodeEvent, encodePatch, type SseConnection } from "./sse.js";
 
@@ -34,6 +34,8 @@ const heartbeat = encodeComment("heartbeat");
 export class StreamHub {
   private readonly servers = new Map<string, Set<Subscriber>>();
   private readonly clients = new Map<string, Map<string, ContextGroup>>();
+  /** Admin UIs following every write (`GET /api/v1/events`). */
+  private readonly admins = new Set<Subscriber>();
   private readonly timer: ReturnType<typeof setInterval>;
   private readonly unsubscribe: () => void;
   private closed = false;
@@ -45,7 +47,12 @@ export class StreamHub {
     private readonly snapshots: SnapshotCache,
     options: StreamHubOptions,
   ) {
-    this.unsubscribe = feed.subscribe((change) => this.enqueue(change));
+    const unsubscribeChanges = feed.subscribe((change) => this.enqueue(change));
+    const unsubscribeAudit = feed.subscribeAudit((notice) => this.publishToAdmins(notice));
+    this.unsubscribe = () => {
+      unsubscribeChanges();
+      unsubscribeAudit();
+    };
     this.timer = setInterval(() => this.forEach((subscriber) => subscriber.connection.write(heartbeat)), options.heartbeatMs);
     this.timer.unref();
   }
@@ -106,6 +113,12 @@ export class StreamHub {
     return flags;
   }
 
+  addAdminSubscriber(subscriber: Subscriber): void {
+    if (subscriber.connection.isClosed) return;
+    this.admins.add(subscriber);
+    subscriber.connection.onClose(() => this.admins.delete(subscriber));
+  }
+
   /** Ends the streams opened with a credential that was just revoked. */
   disconnect(credentialId: string): void {
     this.forEach((subscriber) => {
@@ -161,7 +174,14 @@ export class StreamHub {
     }
   }
 
+  private publishToAdmins(notice: AuditNotice): void {
+    if (this.admins.size === 0) return;
+    const event = encodeEvent("change", notice.auditId, JSON.stringify(toChangeEvent(notice)));
+    for (const subscriber of this.admins) subscriber.connection.write(event);
+  }
+
   private forEach(visit: (subscriber: Subscriber) => void): void {
+    for (const subscriber of this.admins) visit(subscriber);
     // Sets and Maps tolerate deletion while iterated, which closing a stream does.
     for (const set of this.servers.values()) for (const subscriber of set) visit(subscriber);
     for (const groups of this.clients.values()) {
@@ -177,4 +197,17 @@ export class StreamHub {
     this.unsubscribe();
     this.forEach((subscriber) => subscriber.connection.close());
   }
+}
+
+function toChangeEvent(notice: AuditNotice): ChangeEventView {
+  return {
+    auditId: notice.auditId,
+    at: new Date(notice.at).toISOString(),
+    actor: notice.actor,
+    action: notice.action,
+    resourceKind: notice.resourceKind,
+    resourceKey: notice.resourceKey,
+    flag: notice.flagKey,
+    environment: notice.environmentKey,
+  };
 }
