@@ -14,6 +14,7 @@ import { UserService } from "./auth/users.js";
 import type { Storage } from "./db/open.js";
 import { ApiError, forbidden } from "./errors.js";
 import type { AppEnv } from "./http/app-env.js";
+import { serveWeb } from "./http/web.js";
 import { auditRoutes } from "./routes/audit.js";
 import { authRoutes, describePrincipal, SESSION_COOKIE } from "./routes/auth.js";
 import { credentialRoutes, userRoutes } from "./routes/credentials.js";
@@ -23,6 +24,7 @@ import { sdkRoutes } from "./routes/sdk.js";
 import { ChangeFeed } from "./services/changes.js";
 import { FlagService } from "./services/flags.js";
 import { SegmentService } from "./services/segments.js";
+import { SeenContexts } from "./services/seen-contexts.js";
 import { SnapshotCache } from "./services/snapshots.js";
 import { streamRoutes } from "./routes/streams.js";
 import { trimChangeLog } from "./streaming/change-log.js";
@@ -42,6 +44,10 @@ export interface AppOptions {
   maxStreamBufferBytes?: number;
   /** Origins allowed to call the browser routes (/client/*); "*" for any. */
   corsOrigins?: string[];
+  /** Recently evaluated contexts kept per environment for the UI's rollout preview; 0 keeps none. */
+  seenContextLimit?: number;
+  /** The built admin UI, served at / when it exists. */
+  webDir?: string;
 }
 
 export function createApp({
@@ -53,6 +59,8 @@ export function createApp({
   changeLogRetention = 10_000,
   maxStreamBufferBytes = 1024 * 1024,
   corsOrigins = ["*"],
+  seenContextLimit = 1000,
+  webDir,
 }: AppOptions) {
   const { db } = storage;
   const feed = new ChangeFeed((error) => logger.error({ err: error }, "a change follower failed"));
@@ -66,6 +74,7 @@ export function createApp({
     segments: new SegmentService(db, feed),
     credentials: new CredentialService(db, (credentialId) => hub.disconnect(credentialId)),
     users: new UserService(db),
+    seenContexts: new SeenContexts(db, { limit: seenContextLimit }),
   };
   trimChangeLog(db, feed, changeLogRetention);
 
@@ -121,18 +130,26 @@ export function createApp({
 
   app.route("/api/v1/auth", authRoutes(services.users, { secureCookies }));
   app.get("/api/v1/me", (c) => c.json(describePrincipal(c.var.principal)));
-  app.route("/api/v1/environments", environmentRoutes(db, services.segments));
+  app.route("/api/v1/environments", environmentRoutes(db, feed, services.segments, services.seenContexts));
   app.route("/api/v1/flags", flagRoutes(services.flags));
   app.route("/api/v1/credentials", credentialRoutes(services.credentials));
   app.route("/api/v1/users", userRoutes(services.users));
   app.route("/api/v1/audit", auditRoutes(db));
-  app.route("/sdk/v1", sdkRoutes(services.snapshots));
-  const streams = streamRoutes({ db, hub: services.hub, snapshots, credentials: services.credentials, maxBufferedBytes: maxStreamBufferBytes });
+  app.route("/sdk/v1", sdkRoutes(services.snapshots, services.seenContexts));
+  const streams = streamRoutes({
+    db,
+    hub: services.hub,
+    snapshots,
+    credentials: services.credentials,
+    seenContexts: services.seenContexts,
+    maxBufferedBytes: maxStreamBufferBytes,
+  });
   app.route("/sdk/v1", streams.sdk);
   app.route("/api/v1/events", streams.events);
   // Browsers call these from other origins; client keys are public and no cookie is involved.
   app.use("/client/*", cors({ origin: corsOrigins.includes("*") ? "*" : corsOrigins, allowHeaders: ["Authorization", "Last-Event-ID"], maxAge: 600 }));
   app.route("/client/v1", streams.client);
+  if (webDir !== undefined && !serveWeb(app, webDir)) logger.warn({ webDir }, "the admin UI is not built; serving the API only");
 
   return { app, services };
 }

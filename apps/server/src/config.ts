@@ -14,6 +14,9 @@ const configSchema = z.object({
   SWITCHYARD_CORS_ORIGINS: z.string().default("*"),
   SWITCHYARD_CHANGE_LOG_RETENTION: z.coerce.number().int().min(1).default(10_000),
   SWITCHYARD_HEARTBEAT_MS: z.coerce.number().int().min(100).default(15_000),
+  SWITCHYARD_SEEN_CONTEXTS: z.coerce.number().int().min(0).max(100_000).default(1000),
+  /** The built admin UI; served at / when the folder exists. */
+  SWITCHYARD_WEB_DIR: z.string().min(1).optional(),
 });
 
 export type Config = ReturnType<typeof loadConfig>;
@@ -33,5 +36,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     corsOrigins: parsed.SWITCHYARD_CORS_ORIGINS.split(",").map((origin) => origin.trim()).filter(Boolean),
     changeLogRetention: parsed.SWITCHYARD_CHANGE_LOG_RETENTION,
     heartbeatMs: parsed.SWITCHYARD_HEARTBEAT_MS,
+    seenContextLimit: parsed.SWITCHYARD_SEEN_CONTEXTS,
+    webDir: parsed.SWITCHYARD_WEB_DIR,
   };
 }

@@ -4,6 +4,7 @@ import { mkdirSync } from "node:fs";
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { createAdaptorServer } from "@hono/node-server";
 import { pino } from "pino";
 import { createApp } from "./app.js";
@@ -33,6 +34,8 @@ const switchyard = createApp({
   corsOrigins: config.corsOrigins,
   changeLogRetention: config.changeLogRetention,
   heartbeatMs: config.heartbeatMs,
+  seenContextLimit: config.seenContextLimit,
+  webDir: config.webDir ?? fileURLToPath(new URL("../../web/dist", import.meta.url)),
 });
 
 const firstStart = await bootstrap(storage.db, switchyard, { email: config.adminEmail, password: config.adminPassword });
@@ -83,6 +86,7 @@ function shutdown(signal: string) {
   // then stop accepting, and close sockets serving no request so in-flight requests are all we wait for.
   switchyard.services.hub.close();
   server.close(() => {
+    switchyard.services.seenContexts.close();
     storage.close();
     logger.info("stopped");
     process.exit(0);

@@ -163,3 +163,18 @@ export const credentials = sqliteTable("credentials", {
   lastUsedAt: integer("last_used_at"),
   revokedAt: integer("revoked_at"),
 });
+
+/**
+ * Contexts that SDKs and browsers recently evaluated with, newest kept per environment, so the UI
+ * can preview who a rollout or rule would reach. Bounded; written in batches, never per request.
+ */
+export const seenContexts = sqliteTable(
+  "seen_contexts",
+  {
+    environmentId: integer("environment_id").notNull().references(() => environments.id),
+    contextKey: text("context_key").notNull(),
+    context: text("context", { mode: "json" }).$type<Record<string, JsonValue>>().notNull(),
+    lastSeen: integer("last_seen").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.environmentId, t.contextKey] }), index("seen_contexts_recent").on(t.environmentId, t.lastSeen)],
+);

@@ -7,9 +7,10 @@ import { notFound } from "../errors.js";
 import type { AppEnv } from "../http/app-env.js";
 import { allowSdk } from "../http/guards.js";
 import { jsonBody } from "../http/validate.js";
+import type { SeenContexts } from "../services/seen-contexts.js";
 import type { SnapshotCache } from "../services/snapshots.js";
 
-export function sdkRoutes(snapshots: SnapshotCache) {
+export function sdkRoutes(snapshots: SnapshotCache, seenContexts: SeenContexts) {
   return new Hono<AppEnv>()
     .get("/flags", allowSdk("server_key"), (c) => {
       const key = requireSdkKey(c.var.principal, ["server_key"]);
@@ -23,6 +24,7 @@ export function sdkRoutes(snapshots: SnapshotCache) {
     .post("/evaluate", allowSdk("client_key", "server_key"), jsonBody(evaluateInputSchema), (c) => {
       const key = requireSdkKey(c.var.principal, ["client_key", "server_key"]);
       const { context, key: flagKey } = c.req.valid("json");
+      seenContexts.record(key.environmentId, context);
       const { snapshot, compiled } = snapshots.get(key.environmentKey);
       // Client keys are public: they only ever see flags marked visible to browsers.
       const visible = (flag: CompiledFlag | undefined): flag is CompiledFlag => flag !== undefined && (key.kind === "server_key" || flag.flag.clientVisible);

@@ -9,6 +9,7 @@ import type { Db } from "../db/open.js";
 import { ApiError, invalid } from "../errors.js";
 import type { AppEnv } from "../http/app-env.js";
 import { requireEnvironment } from "../services/environments.js";
+import type { SeenContexts } from "../services/seen-contexts.js";
 import type { SnapshotCache } from "../services/snapshots.js";
 import { changesSince } from "../streaming/change-log.js";
 import type { StreamHub } from "../streaming/hub.js";
@@ -21,6 +22,7 @@ export interface StreamRouteOptions {
   hub: StreamHub;
   snapshots: SnapshotCache;
   credentials: CredentialService;
+  seenContexts: SeenContexts;
   maxBufferedBytes: number;
 }
 
@@ -56,7 +58,7 @@ export function decodeContext(encoded: string | undefined): EvaluationContext {
   return context as EvaluationContext;
 }
 
-export function streamRoutes({ db, hub, snapshots, credentials, maxBufferedBytes }: StreamRouteOptions) {
+export function streamRoutes({ db, hub, snapshots, credentials, seenContexts, maxBufferedBytes }: StreamRouteOptions) {
   const refuseWhenClosing = () => {
     if (hub.isClosed) throw new ApiError("unavailable", "server is shutting down; reconnect");
   };
@@ -88,6 +90,7 @@ export function streamRoutes({ db, hub, snapshots, credentials, maxBufferedBytes
     const key = requireSdkKey(principal, ["client_key"]);
     const context = decodeContext(c.req.query("context"));
     refuseWhenClosing();
+    seenContexts.record(key.environmentId, context);
     const contextKey = JSON.stringify(context);
     return openStream(c, maxBufferedBytes, (connection) => {
       const { snapshot } = snapshots.get(key.environmentKey);

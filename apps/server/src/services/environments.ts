@@ -4,7 +4,7 @@ import type { CreateEnvironmentInput } from "@switchyard/core/api-schema";
 import type { Db, Tx } from "../db/open.js";
 import { environments, flagConfigs, flags } from "../db/schema.js";
 import { ApiError, notFound } from "../errors.js";
-import { recordChange, type Actor } from "./changes.js";
+import { recordChange, type Actor, type Commit } from "./changes.js";
 import { initialConfig } from "./flag-model.js";
 
 export type EnvironmentRow = typeof environments.$inferSelect;
@@ -30,7 +30,7 @@ export function toEnvironmentView(row: EnvironmentRow): EnvironmentView {
 }
 
 /** Creates the environment with a disabled config for every existing flag. */
-export function createEnvironment(db: Tx, input: CreateEnvironmentInput, actor: Actor, now = Date.now()) {
+export function createEnvironment(db: Tx, input: CreateEnvironmentInput, actor: Actor, now = Date.now()): { view: EnvironmentView; commit: Commit } {
   return db.transaction((tx) => {
     if (tx.select({ id: environments.id }).from(environments).where(eq(environments.key, input.key)).get()) {
       throw new ApiError("conflict", `environment '${input.key}' already exists`, [{ path: "key", message: "is already taken" }]);
@@ -45,7 +45,7 @@ export function createEnvironment(db: Tx, input: CreateEnvironmentInput, actor: 
       tx.insert(flagConfigs).values({ ...initialConfig(flag), flagId: flag.id, environmentId: environment.id, updatedAt: now }).run();
     }
     const view = toEnvironmentView(environment);
-    recordChange(tx, {
+    const commit = recordChange(tx, {
       actor,
       action: "environment.create",
       resourceKind: "environment",
@@ -54,7 +54,7 @@ export function createEnvironment(db: Tx, input: CreateEnvironmentInput, actor: 
       before: null,
       after: view,
     }, [], now);
-    return view;
+    return { view, commit };
   });
 }
 
