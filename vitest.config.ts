@@ -21,7 +21,7 @@ export default defineConfig({
       { resolve: { alias }, test: { name: "server", root: "apps/server", include: ["src/**/*.test.ts", "test/**/*.test.ts"] } },
       { resolve: { alias }, test: { name: "sdk", root: "packages/sdk", include: ["src/**/*.test.ts", "test/**/*.test.ts"] } },
       // The admin UI's components, rendered in happy-dom; the whole UI runs in Chromium under e2e.
-      { resolve: { alias }, test: { name: "web", root: "apps/web", environment: "happy-dom", include: ["src/**/*.test.{ts,tsx}"] } },
+      { resolve: { alias }, test: { name: "web", root: "apps/web", environment: "happy-dom", include: ["src/**/*.test.{ts,tsx}"], setupFiles: ["src/test-setup.ts"] } },
       {
         resolve: { alias },
         // Cross-package end-to-end tests: real server processes (run with core's sources too, see

@@ -69,6 +69,7 @@ export const unauthenticated = (message = "a valid credential is required") => n
 export const conflict = (message: string, current: unknown) => new ApiError("conflict", message, [], current);
 
 /** Zod-style paths (["rules", 0, "clauses"]) as the dotted strings clients show next to fields. */
+/** `["rules", 0, "clauses", 1, "values"]` → `rules[0].clauses[1].values`, as a JavaScript reader would write it. */
 export function formatPath(path: readonly PropertyKey[]): string {
-  return path.map((part) => String(part)).join(".");
+  return path.reduce<string>((text, part) => (typeof part === "number" ? `${text}[${part}]` : text === "" ? String(part) : `${text}.${String(part)}`), "");
 }

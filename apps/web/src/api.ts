@@ -41,10 +41,13 @@ export function setUnauthenticatedHandler(handler: () => void) {
 export interface RequestOptions {
   body?: unknown;
   signal?: AbortSignal;
+  /** The version the caller saw, for writes without a body (a delete): a newer one is a 409. */
+  ifMatch?: number;
 }
 
 export async function api<T>(method: "GET" | "POST" | "PATCH" | "DELETE", path: string, options: RequestOptions = {}): Promise<T> {
   const init: RequestInit = { method, credentials: "same-origin", headers: { Accept: "application/json" }, signal: options.signal };
+  if (options.ifMatch !== undefined) init.headers = { ...init.headers, "If-Match": `"${options.ifMatch}"` };
   if (options.body !== undefined) {
     init.headers = { ...init.headers, "Content-Type": "application/json" };
     init.body = JSON.stringify(options.body);

@@ -1,6 +1,7 @@
 /** The app shell: session gate, live updates, navigation and routes. */
 import { QueryClient, QueryClientProvider, useQuery } from "@tanstack/react-query";
 import { BrowserRouter, NavLink, Navigate, Route, Routes } from "react-router";
+import { ApiRequestError } from "./api";
 import { LoginPage, useLogout, useUnauthenticatedRedirect } from "./auth";
 import { ErrorNote, Loading } from "./components/feedback";
 import { LiveProvider, useLive } from "./live";
@@ -16,7 +17,12 @@ export function createQueryClient() {
   return new QueryClient({
     defaultOptions: {
       // Live events invalidate what changed; refetching on focus covers a laptop that slept.
-      queries: { staleTime: 5_000, retry: 1, refetchOnWindowFocus: true },
+      queries: {
+        staleTime: 5_000,
+        // A 4xx (not found, forbidden) will not change by asking again; a network blip might.
+        retry: (failures, error) => failures < 1 && !(error instanceof ApiRequestError && error.status >= 400 && error.status < 500),
+        refetchOnWindowFocus: true,
+      },
     },
   });
 }

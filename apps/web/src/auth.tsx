@@ -17,7 +17,7 @@ export function usePermission(role: RoleName): { allowed: boolean; reason: strin
   const me = useMe();
   const own = me && "role" in me ? me.role : undefined;
   const allowed = own !== undefined && rank[own] >= rank[role];
-  return { allowed, reason: allowed ? undefined : `Your role (${own ?? "none"}) cannot change this; ${role}s and above can.` };
+  return { allowed, reason: allowed ? undefined : `Your role is ${own ?? "none"}; this needs ${role === "admin" ? "an admin" : "an editor or admin"}.` };
 }
 
 export function useUnauthenticatedRedirect() {
@@ -33,7 +33,7 @@ export function useLogout() {
   return useMutation({
     mutationFn: () => api<void>("POST", "/api/v1/auth/logout"),
     onSettled: () => {
-      queryClient.removeQueries();
+      queryClient.removeQueries({ predicate: (query) => query.queryKey[0] !== keys.me[0] });
       queryClient.setQueryData(keys.me, null);
     },
   });
@@ -50,8 +50,9 @@ export function LoginPage() {
       return api<MeView>("GET", "/api/v1/me");
     },
     onSuccess: (me) => {
-      // Nothing cached from another user's session may show.
-      queryClient.removeQueries();
+      // Nothing cached from another user's session may show; the session query itself stays
+      // observed by the gate, so it is replaced, not removed.
+      queryClient.removeQueries({ predicate: (query) => query.queryKey[0] !== keys.me[0] });
       queryClient.setQueryData(keys.me, me);
     },
   });

@@ -4,7 +4,7 @@ import * as core from "./index.js";
 
 describe("@switchyard/core entry point", () => {
   it("exports exactly the public runtime API", () => {
-    expect(Object.keys(core).sort()).toEqual(["BUCKET_COUNT", "bucket", "compileFlag", "evaluate", "findFlagProblems", "findSegmentProblems", "isSafePattern", "murmur3"]);
+    expect(Object.keys(core).sort()).toEqual(["BUCKET_COUNT", "MAX_KEY_LENGTH", "bucket", "compileFlag", "evaluate", "findFlagProblems", "findSegmentProblems", "isSafePattern", "keyProblem", "murmur3"]);
   });
 
   it("never loads zod or the schema module at runtime from the evaluation path", () => {

@@ -54,3 +54,4 @@ export { evaluate } from "./evaluate.js";
 export { murmur3 } from "./murmur3.js";
 export { findFlagProblems, findSegmentProblems, type FlagProblem } from "./problems.js";
 export { isSafePattern } from "./safe-pattern.js";
+export { keyProblem, MAX_KEY_LENGTH } from "./key.js";

@@ -10,6 +10,7 @@
  * const flag = flagDefinitionSchema.parse(json);
  */
 import { z } from "zod";
+import { KEY_PATTERN, KEY_PATTERN_MESSAGE, MAX_KEY_LENGTH } from "./key.js";
 
 /** Number of rollout buckets: weights are in thousandths of a percent (0.001% steps). */
 export const BUCKET_COUNT = 100_000;
@@ -17,8 +18,8 @@ export const BUCKET_COUNT = 100_000;
 export const keySchema = z
   .string()
   .min(1, "must not be empty")
-  .max(128, "must be at most 128 characters")
-  .regex(/^[a-zA-Z0-9][a-zA-Z0-9._-]*$/, "must start with a letter or digit and contain only letters, digits, '.', '_' and '-'");
+  .max(MAX_KEY_LENGTH, `must be at most ${MAX_KEY_LENGTH} characters`)
+  .regex(KEY_PATTERN, KEY_PATTERN_MESSAGE);
 
 export const flagKindSchema = z.enum(["boolean", "string", "number", "json"]);
 export type FlagKind = z.infer<typeof flagKindSchema>;

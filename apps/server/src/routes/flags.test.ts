@@ -232,7 +232,7 @@ describe("bad input", () => {
       body: { version: 1, rules: [{ clauses: [], serve: { variant: "blue" } }] },
     });
     expect(response.status).toBe(400);
-    expect(response.json.error.issues.map((issue: { path: string }) => issue.path)).toContain("rules.0.serve.variant");
+    expect(response.json.error.issues.map((issue: { path: string }) => issue.path)).toContain("rules[0].serve.variant");
     expect((await h.call("viewer", "GET", production)).json.rules).toEqual([]);
   });
 

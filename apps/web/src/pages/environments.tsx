@@ -1,3 +1,126 @@
+/** Environments: where flags are configured separately (development, staging, production…). */
+import { useId, useState, type FormEvent } from "react";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import type { EnvironmentView } from "@switchyard/core";
+import { keyProblem } from "@switchyard/core";
+import type { CreateEnvironmentInput } from "@switchyard/core/api-schema";
+import { api, ApiRequestError } from "../api";
+import { usePermission } from "../auth";
+import { Dialog } from "../components/dialog";
+import { Empty, ErrorNote, FieldError, QueryState } from "../components/feedback";
+import { environmentsQuery, keys } from "../queries";
+import "../components/editors.css";
+
 export function EnvironmentsPage() {
-  return <h1>EnvironmentsPage</h1>;
+  const environments = useQuery(environmentsQuery);
+  const permission = usePermission("admin");
+  const [creating, setCreating] = useState(false);
+
+  return (
+    <>
+      <div className="page-header">
+        <h1>Environments</h1>
+        <span className="spacer" />
+        <button type="button" className="primary" onClick={() => setCreating(true)} disabled={!permission.allowed} title={permission.reason}>
+          New environment
+        </button>
+      </div>
+      {!permission.allowed && <p className="hint">Read-only: {permission.reason}</p>}
+      <QueryState query={environments} what="environments">
+        {(list) =>
+          list.length === 0 ? (
+            <Empty>No environments yet.</Empty>
+          ) : (
+            <div className="table-wrap">
+              <table>
+                <caption className="visually-hidden">Environments</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">Key</th>
+                    <th scope="col">Name</th>
+                    <th scope="col">Revision</th>
+                    <th scope="col">Created</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {list.map((environment) => (
+                    <tr key={environment.key}>
+                      <td className="mono">{environment.key}</td>
+                      <td>{environment.name}</td>
+                      <td title="Counts every change SDKs in this environment have received">{environment.revision}</td>
+                      <td>
+                        <time dateTime={environment.createdAt}>{new Date(environment.createdAt).toLocaleString()}</time>
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )
+        }
+      </QueryState>
+      <Dialog open={creating} title="New environment" onClose={() => setCreating(false)}>
+        <CreateEnvironmentForm existing={environments.data ?? []} onDone={() => setCreating(false)} />
+      </Dialog>
+    </>
+  );
+}
+
+function CreateEnvironmentForm({ existing, onDone }: { existing: EnvironmentView[]; onDone(): void }) {
+  const id = useId();
+  const queryClient = useQueryClient();
+  const [key, setKey] = useState("");
+  const [name, setName] = useState("");
+  const create = useMutation({
+    mutationFn: (body: CreateEnvironmentInput) => api<EnvironmentView>("POST", "/api/v1/environments", { body }),
+    onSuccess: () => {
+      void queryClient.invalidateQueries({ queryKey: keys.environments });
+      // Every flag gets a config in the new environment.
+      void queryClient.invalidateQueries({ queryKey: keys.flags });
+      onDone();
+    },
+  });
+  const keyIssue = key === "" ? undefined : (keyProblem(key) ?? (existing.some((env) => env.key === key) ? "is already taken" : undefined));
+  const claimed = create.error instanceof ApiRequestError && create.error.issues.some((issue) => issue.path === "key" || issue.path === "name");
+
+  function submit(event: FormEvent) {
+    event.preventDefault();
+    create.mutate({ key, ...(name.trim() && { name: name.trim() }) });
+  }
+
+  return (
+    <form onSubmit={submit}>
+      <p className="hint">Every flag gets its own configuration here, off until someone turns it on.</p>
+      <label htmlFor={`${id}-key`}>Key</label>
+      <input
+        id={`${id}-key`}
+        value={key}
+        onChange={(e) => setKey(e.target.value)}
+        required
+        maxLength={128}
+        autoFocus
+        aria-invalid={keyIssue !== undefined || undefined}
+        aria-describedby={`${id}-key-hint`}
+        autoComplete="off"
+        spellCheck={false}
+      />
+      <p id={`${id}-key-hint`} className={keyIssue ? "field-error" : "hint"}>
+        {keyIssue ? `Key ${keyIssue}.` : "Such as staging. SDK keys and URLs use it; it cannot change."}
+      </p>
+      <FieldError error={create.error} path="key" />
+      <label htmlFor={`${id}-name`}>Name (optional)</label>
+      <input id={`${id}-name`} value={name} onChange={(e) => setName(e.target.value)} maxLength={200} placeholder={key} />
+      <FieldError error={create.error} path="name" />
+      {!claimed && <ErrorNote error={create.error} />}
+      <div className="row dialog-actions">
+        <span className="spacer" />
+        <button type="button" onClick={onDone}>
+          Cancel
+        </button>
+        <button type="submit" className="primary" disabled={create.isPending || key === "" || keyIssue !== undefined}>
+          {create.isPending ? "Creating…" : "Create environment"}
+        </button>
+      </div>
+    </form>
+  );
 }

@@ -1,0 +1,122 @@
+import { describe, expect, it } from "vitest";
+import { compileFlag, type EvaluationContext, type EvaluationResult, type FlagConfigView, type FlagDefinition, type FlagView, type Segment } from "@switchyard/core";
+import { summarizeConfig, toDefinition, toSegment, withConfig, withRollout } from "./definition";
+
+function configView(overrides: Partial<FlagConfigView> = {}): FlagConfigView {
+  return {
+    environment: "production",
+    enabled: true,
+    killed: false,
+    killReason: null,
+    killedBy: null,
+    killedAt: null,
+    targets: [],
+    rules: [],
+    fallthrough: { variant: "on" },
+    offVariant: "off",
+    clientVisible: null,
+    version: 3,
+    updatedAt: "2025-01-01T00:00:00.000Z",
+    ...overrides,
+  };
+}
+
+function flagView(config: FlagConfigView, overrides: Partial<FlagView> = {}): FlagView {
+  return {
+    key: "new-checkout",
+    name: "New checkout",
+    description: "",
+    kind: "boolean",
+    variants: [
+      { key: "on", value: true },
+      { key: "off", value: false },
+    ],
+    tags: [],
+    clientVisible: false,
+    salt: "salt-1",
+    archived: false,
+    version: 1,
+    createdAt: "2025-01-01T00:00:00.000Z",
+    updatedAt: "2025-01-01T00:00:00.000Z",
+    environments: { [config.environment]: config },
+    ...overrides,
+  };
+}
+
+const tenPercent = withRollout({ variant: "on" }, 10, "on", "off");
+
+describe("toDefinition", () => {
+  it("evaluates like the SDK: a rule on country serving a 10% rollout, everyone else the fallthrough", () => {
+    const config = configView({
+      rules: [{ clauses: [{ attribute: "country", op: "in", values: ["NL"], negate: false, caseInsensitive: false }], serve: tenPercent }],
+      fallthrough: { variant: "off" },
+    });
+    const compiled = compileFlag(toDefinition(flagView(config), config));
+
+    expect(compiled.evaluate({ key: "user-1", country: "DE" })).toEqual({ value: false, variant: "off", reason: "FALLTHROUGH" });
+    const dutch = Array.from({ length: 2000 }, (_, i) => compiled.evaluate({ key: `user-${i}`, country: "NL" }));
+    expect(dutch.every((result) => result.reason === "RULE_MATCH" && result.ruleIndex === 0)).toBe(true);
+    const on = dutch.filter((result) => result.variant === "on").length;
+    expect(on).toBeGreaterThan(140);
+    expect(on).toBeLessThan(260);
+  });
+
+  it("takes the environment's clientVisible over the flag's, and the flag's when unset", () => {
+    expect(toDefinition(flagView(configView()), configView()).clientVisible).toBe(false);
+    expect(toDefinition(flagView(configView(), { clientVisible: true }), configView()).clientVisible).toBe(true);
+    expect(toDefinition(flagView(configView(), { clientVisible: true }), configView({ clientVisible: false })).clientVisible).toBe(false);
+  });
+
+  // The shared cases: split each case's definition into the API's views and back, then evaluate.
+  const shared = import.meta.glob<{ cases: { name: string; flag: FlagDefinition; segments?: Segment[]; context: EvaluationContext; expected: EvaluationResult; schemaValid?: boolean }[] }>(
+    "../../../packages/core/cases.json",
+    { eager: true, import: "default" },
+  );
+  const cases = Object.values(shared)[0]!.cases.filter((c) => c.schemaValid !== false);
+
+  it("round-trips every valid case of packages/core/cases.json and evaluates it as expected", () => {
+    expect(cases.length).toBeGreaterThan(100);
+    for (const c of cases) {
+      const { key, kind, variants, salt, clientVisible, enabled, killed, killReason, targets, rules, fallthrough, offVariant, version } = c.flag;
+      const config = configView({ enabled, killed, killReason, targets, rules, fallthrough, offVariant, version, clientVisible: null });
+      const flag = flagView(config, { key, kind, variants, salt, clientVisible });
+      const segments = (c.segments ?? []).map((segment) =>
+        toSegment({ ...segment, name: segment.name ?? "", description: segment.description ?? "", environment: "production", createdAt: "", updatedAt: "" }),
+      );
+      const definition = toDefinition(flag, config);
+      expect(definition, c.name).toEqual({ ...c.flag, killReason: c.flag.killReason ?? null, targets: c.flag.targets ?? [], rules: c.flag.rules ?? [] });
+      expect(compileFlag(definition, segments).evaluate(c.context), c.name).toEqual(c.expected);
+    }
+  });
+});
+
+describe("withRollout", () => {
+  it("writes what the rollout endpoint writes: the variant's share and the off variant the rest, keeping bucketBy", () => {
+    expect(withRollout({ variant: "on" }, 12.345, "on", "off")).toEqual({
+      rollout: { bucketBy: "key", variants: [{ variant: "on", weight: 12345 }, { variant: "off", weight: 87655 }] },
+    });
+    const byOrg = { rollout: { bucketBy: "orgId", variants: [{ variant: "on", weight: 100_000 }] } };
+    expect(withRollout(byOrg, 0.001, "on", "off")).toEqual({
+      rollout: { bucketBy: "orgId", variants: [{ variant: "on", weight: 1 }, { variant: "off", weight: 99_999 }] },
+    });
+  });
+});
+
+describe("summarizeConfig", () => {
+  it("says whether it serves, the fallthrough, and how many rules and target lists", () => {
+    const config = configView({ fallthrough: tenPercent, rules: [{ clauses: [], serve: { variant: "on" } }] });
+    expect(summarizeConfig(config)).toBe("serving, everyone else: on 10% / off 90%, 1 rule");
+    expect(summarizeConfig(configView({ enabled: false, targets: [{ variant: "on", values: ["a"] }] }))).toBe("off, everyone else: on, 0 rules, 1 target list");
+  });
+});
+
+describe("withConfig", () => {
+  it("replaces one environment's config and keeps the others", () => {
+    const production = configView();
+    const staging = configView({ environment: "staging" });
+    const flag = { ...flagView(production), environments: { production, staging } };
+    const next = withConfig(flag, { ...production, version: 4 });
+    expect(next.environments.production!.version).toBe(4);
+    expect(next.environments.staging).toBe(staging);
+  });
+});
