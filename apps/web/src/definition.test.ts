@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { compileFlag, type EvaluationContext, type EvaluationResult, type FlagConfigView, type FlagDefinition, type FlagView, type Segment } from "@switchyard/core";
-import { summarizeConfig, toDefinition, toSegment, withConfig, withRollout } from "./definition";
+import { compileFlag, flagDefinition, rolloutServe, segmentDefinition, type EvaluationContext, type EvaluationResult, type FlagConfigView, type FlagDefinition, type FlagView, type Segment } from "@switchyard/core";
+import { summarizeConfig, withConfig } from "./definition";
 
 function configView(overrides: Partial<FlagConfigView> = {}): FlagConfigView {
   return {
@@ -43,15 +43,15 @@ function flagView(config: FlagConfigView, overrides: Partial<FlagView> = {}): Fl
   };
 }
 
-const tenPercent = withRollout({ variant: "on" }, 10, "on", "off");
+const tenPercent = rolloutServe({ variant: "on" }, 10000, "on", "off");
 
-describe("toDefinition", () => {
+describe("flagDefinition", () => {
   it("evaluates like the SDK: a rule on country serving a 10% rollout, everyone else the fallthrough", () => {
     const config = configView({
       rules: [{ clauses: [{ attribute: "country", op: "in", values: ["NL"], negate: false, caseInsensitive: false }], serve: tenPercent }],
       fallthrough: { variant: "off" },
     });
-    const compiled = compileFlag(toDefinition(flagView(config), config));
+    const compiled = compileFlag(flagDefinition(flagView(config), config));
 
     expect(compiled.evaluate({ key: "user-1", country: "DE" })).toEqual({ value: false, variant: "off", reason: "FALLTHROUGH" });
     const dutch = Array.from({ length: 2000 }, (_, i) => compiled.evaluate({ key: `user-${i}`, country: "NL" }));
@@ -62,9 +62,9 @@ describe("toDefinition", () => {
   });
 
   it("takes the environment's clientVisible over the flag's, and the flag's when unset", () => {
-    expect(toDefinition(flagView(configView()), configView()).clientVisible).toBe(false);
-    expect(toDefinition(flagView(configView(), { clientVisible: true }), configView()).clientVisible).toBe(true);
-    expect(toDefinition(flagView(configView(), { clientVisible: true }), configView({ clientVisible: false })).clientVisible).toBe(false);
+    expect(flagDefinition(flagView(configView()), configView()).clientVisible).toBe(false);
+    expect(flagDefinition(flagView(configView(), { clientVisible: true }), configView()).clientVisible).toBe(true);
+    expect(flagDefinition(flagView(configView(), { clientVisible: true }), configView({ clientVisible: false })).clientVisible).toBe(false);
   });
 
   // The shared cases: split each case's definition into the API's views and back, then evaluate.
@@ -81,24 +81,12 @@ describe("toDefinition", () => {
       const config = configView({ enabled, killed, killReason, targets, rules, fallthrough, offVariant, version, clientVisible: null });
       const flag = flagView(config, { key, kind, variants, salt, clientVisible });
       const segments = (c.segments ?? []).map((segment) =>
-        toSegment({ ...segment, name: segment.name ?? "", description: segment.description ?? "", environment: "production", createdAt: "", updatedAt: "" }),
+        segmentDefinition(segment),
       );
-      const definition = toDefinition(flag, config);
+      const definition = flagDefinition(flag, config);
       expect(definition, c.name).toEqual({ ...c.flag, killReason: c.flag.killReason ?? null, targets: c.flag.targets ?? [], rules: c.flag.rules ?? [] });
       expect(compileFlag(definition, segments).evaluate(c.context), c.name).toEqual(c.expected);
     }
-  });
-});
-
-describe("withRollout", () => {
-  it("writes what the rollout endpoint writes: the variant's share and the off variant the rest, keeping bucketBy", () => {
-    expect(withRollout({ variant: "on" }, 12.345, "on", "off")).toEqual({
-      rollout: { bucketBy: "key", variants: [{ variant: "on", weight: 12345 }, { variant: "off", weight: 87655 }] },
-    });
-    const byOrg = { rollout: { bucketBy: "orgId", variants: [{ variant: "on", weight: 100_000 }] } };
-    expect(withRollout(byOrg, 0.001, "on", "off")).toEqual({
-      rollout: { bucketBy: "orgId", variants: [{ variant: "on", weight: 1 }, { variant: "off", weight: 99_999 }] },
-    });
   });
 });
 

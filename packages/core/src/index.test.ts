@@ -4,7 +4,7 @@ import * as core from "./index.js";
 
 describe("@switchyard/core entry point", () => {
   it("exports exactly the public runtime API", () => {
-    expect(Object.keys(core).sort()).toEqual(["BUCKET_COUNT", "MAX_KEY_LENGTH", "bucket", "compileFlag", "evaluate", "findFlagProblems", "findSegmentProblems", "isSafePattern", "keyProblem", "murmur3"]);
+    expect(Object.keys(core).sort()).toEqual(["BUCKET_COUNT", "MAX_KEY_LENGTH", "bucket", "compileFlag", "evaluate", "findFlagProblems", "findSegmentProblems", "flagDefinition", "isSafePattern", "keyProblem", "murmur3", "rolloutServe", "segmentDefinition"]);
   });
 
   it("never loads zod or the schema module at runtime from the evaluation path", () => {

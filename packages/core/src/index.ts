@@ -50,6 +50,7 @@ export type {
 export type { RoleName } from "./api-schema.js";
 export { BUCKET_COUNT, bucket } from "./bucket.js";
 export { compileFlag, type CompiledFlag } from "./compile.js";
+export { flagDefinition, rolloutServe, segmentDefinition, type ConfigFields, type FlagFields } from "./definition.js";
 export { evaluate } from "./evaluate.js";
 export { murmur3 } from "./murmur3.js";
 export { findFlagProblems, findSegmentProblems, type FlagProblem } from "./problems.js";

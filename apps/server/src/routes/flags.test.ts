@@ -281,7 +281,7 @@ describe("bad input", () => {
     for (let i = 0; i < 2000; i++) deep = { inner: deep };
     const tooDeep = await h.call("editor", "POST", "/api/v1/flags", { body: { key: "deep", kind: "json", variants: [{ key: "a", value: deep }] } });
     expect(tooDeep.status).toBe(400);
-    expect(tooDeep.json.error.issues[0].path).toMatch(/^variants\.0\.value/);
+    expect(tooDeep.json.error.issues[0].path).toMatch(/^variants\[0\]\.value/);
     const proto = await h.call("editor", "POST", "/api/v1/flags", { body: '{"key":"proto","kind":"json","variants":[{"key":"a","value":{"__proto__":{"x":1},"y":2}}]}' });
     expect(proto.status).toBe(400);
     expect(proto.json.error.message).toContain("__proto__");

@@ -32,25 +32,6 @@ export function initialConfig(flag: Pick<FlagRow, "kind" | "variants">) {
   };
 }
 
-/** The flag as the environment's SDKs evaluate it. */
-export function toDefinition(flag: FlagRow, config: FlagConfigRow): FlagDefinition {
-  return {
-    key: flag.key,
-    kind: flag.kind,
-    variants: flag.variants,
-    salt: flag.salt,
-    clientVisible: config.clientVisible ?? flag.clientVisible,
-    enabled: config.enabled,
-    killed: config.killed,
-    killReason: config.killReason,
-    targets: config.targets,
-    rules: config.rules,
-    fallthrough: config.fallthrough,
-    offVariant: config.offVariant,
-    version: config.version,
-  };
-}
-
 export function toConfigView(environment: Pick<EnvironmentRow, "key">, config: FlagConfigRow): FlagConfigView {
   return {
     environment: environment.key,

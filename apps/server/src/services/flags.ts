@@ -4,7 +4,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { and, asc, eq, gt, or, sql } from "drizzle-orm";
-import { BUCKET_COUNT, type Serve } from "@switchyard/core";
+import { flagDefinition, rolloutServe } from "@switchyard/core";
 import type {
   CreateFlagInput,
   KillInput,
@@ -23,7 +23,6 @@ import {
   booleanVariants,
   initialConfig,
   toConfigView,
-  toDefinition,
   toFlagView,
   type FlagConfigRow,
   type FlagRow,
@@ -121,7 +120,7 @@ export class FlagService {
           .values({ ...initialConfig(flag), flagId: flag.id, environmentId: environment.id, updatedAt: now })
           .returning()
           .all();
-        const definition = toDefinition(flag, config!);
+        const definition = flagDefinition(flag, config!);
         assertValidDefinition(definition, [], "");
         changes.push(flagChange(environment, flag.key, definition));
       }
@@ -161,7 +160,7 @@ export class FlagService {
       const changes: SdkChange[] = [];
       for (const { environment, config } of this.configsOf(tx, updated)) {
         const nextConfig = sdkVisible ? { ...config, version: config.version + 1, updatedAt: now } : config;
-        const definition = toDefinition(updated, nextConfig);
+        const definition = flagDefinition(updated, nextConfig);
         assertValidDefinition(definition, loadSegments(tx, environment.id), `environments.${environment.key}.`);
         if (!sdkVisible || updated.archived) continue;
         tx.update(flagConfigs).set(nextConfig).where(configWhere(nextConfig)).run();
@@ -193,7 +192,7 @@ export class FlagService {
       for (const { environment, config } of this.configsOf(tx, updated)) {
         const nextConfig = { ...config, version: config.version + 1, updatedAt: now };
         tx.update(flagConfigs).set(nextConfig).where(configWhere(nextConfig)).run();
-        changes.push(flagChange(environment, key, archived ? null : toDefinition(updated, nextConfig)));
+        changes.push(flagChange(environment, key, archived ? null : flagDefinition(updated, nextConfig)));
       }
       const after = this.view(tx, updated);
       const action = archived ? "flag.archive" : "flag.unarchive";
@@ -252,15 +251,7 @@ export class FlagService {
       const weight = Math.round(input.percent * 1000);
       const current = input.rule === undefined ? config.fallthrough : config.rules[input.rule]?.serve;
       if (current === undefined) throw invalid("rule", `there is no rule ${input.rule}`);
-      const serve: Serve = {
-        rollout: {
-          bucketBy: "rollout" in current ? current.rollout.bucketBy : "key",
-          variants: [
-            { variant, weight },
-            { variant: config.offVariant, weight: BUCKET_COUNT - weight },
-          ],
-        },
-      };
+      const serve = rolloutServe(current, weight, variant, config.offVariant);
       if (input.rule === undefined) return { ...config, fallthrough: serve };
       return { ...config, rules: config.rules.map((rule, index) => (index === input.rule ? { ...rule, serve } : rule)) };
     });
@@ -283,7 +274,7 @@ export class FlagService {
       // Repeating a kill, or saving what is already there, changes nothing and records nothing.
       if (sameConfig(changed, config)) return { view: before, changed: false, published: null };
       const next = { ...changed, version: config.version + 1, updatedAt: now };
-      const definition = toDefinition(flag, next);
+      const definition = flagDefinition(flag, next);
       assertValidDefinition(definition, loadSegments(tx, environment.id));
       tx.update(flagConfigs).set(next).where(configWhere(next)).run();
       const after = toConfigView(environment, next);

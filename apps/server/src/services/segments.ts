@@ -1,6 +1,6 @@
 /** Segments: per-environment audiences referenced by rules through the `inSegment` operator. */
 import { and, asc, eq } from "drizzle-orm";
-import { findSegmentProblems, type JsonValue, type Segment, type SegmentView } from "@switchyard/core";
+import { findSegmentProblems, segmentDefinition, type JsonValue, type Segment, type SegmentView } from "@switchyard/core";
 import type { CreateSegmentInput, UpdateSegmentInput } from "@switchyard/core/api-schema";
 import type { Db, Tx } from "../db/open.js";
 import { flagConfigs, flags, segments } from "../db/schema.js";
@@ -11,21 +11,9 @@ import { assertVersion } from "./flag-model.js";
 
 type SegmentRow = typeof segments.$inferSelect;
 
-export function toSegment(row: SegmentRow): Segment {
-  return {
-    key: row.key,
-    name: row.name,
-    description: row.description,
-    included: row.included,
-    excluded: row.excluded,
-    clauses: row.clauses,
-    version: row.version,
-  };
-}
-
 export function toSegmentView(environmentKey: string, row: SegmentRow): SegmentView {
   return {
-    ...toSegment(row),
+    ...segmentDefinition(row),
     name: row.name,
     description: row.description,
     environment: environmentKey,
@@ -35,7 +23,7 @@ export function toSegmentView(environmentKey: string, row: SegmentRow): SegmentV
 }
 
 export function loadSegments(tx: Tx, environmentId: number): Segment[] {
-  return tx.select().from(segments).where(eq(segments.environmentId, environmentId)).orderBy(asc(segments.key)).all().map(toSegment);
+  return tx.select().from(segments).where(eq(segments.environmentId, environmentId)).orderBy(asc(segments.key)).all().map(segmentDefinition);
 }
 
 function assertValidSegment(segment: Segment) {
@@ -78,7 +66,7 @@ export class SegmentService {
         throw new ApiError("conflict", `segment '${input.key}' already exists`, [{ path: "key", message: "is already taken" }]);
       }
       const row = { environmentId, ...input, name: input.name ?? input.key, description: input.description ?? "", version: 1, createdAt: now, updatedAt: now };
-      assertValidSegment(toSegment(row as SegmentRow));
+      assertValidSegment(segmentDefinition(row as SegmentRow));
       const [created] = tx.insert(segments).values(row).returning().all();
       return { before: null, after: created! };
     });
@@ -90,7 +78,7 @@ export class SegmentService {
       const row = this.requireSegment(tx, environmentId, key);
       assertVersion(expected, row.version, toSegmentView(environmentKeyResolved, row), true);
       const next: SegmentRow = { ...row, ...changes, version: row.version + 1, updatedAt: now };
-      assertValidSegment(toSegment(next));
+      assertValidSegment(segmentDefinition(next));
       tx.update(segments).set(next).where(eq(segments.id, row.id)).run();
       return { before: row, after: next };
     });
@@ -140,7 +128,7 @@ export class SegmentService {
             environmentKey: environment.key,
             resourceKind: "segment",
             resourceKey: key,
-            payload: after && (toSegment(after) as unknown as JsonValue),
+            payload: after && (segmentDefinition(after) as unknown as JsonValue),
           },
         ],
         now,

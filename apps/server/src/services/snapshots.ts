@@ -4,12 +4,11 @@
  * reports a newer one, so reads never hit the database between changes.
  */
 import { and, asc, eq } from "drizzle-orm";
-import { compileFlag, type CompiledFlag, type EnvironmentSnapshot } from "@switchyard/core";
+import { compileFlag, flagDefinition, type CompiledFlag, type EnvironmentSnapshot } from "@switchyard/core";
 import type { Db } from "../db/open.js";
 import { flagConfigs, flags } from "../db/schema.js";
 import type { ChangeFeed } from "./changes.js";
 import { requireEnvironment } from "./environments.js";
-import { toDefinition } from "./flag-model.js";
 import { loadSegments } from "./segments.js";
 
 export interface CachedSnapshot {
@@ -43,7 +42,7 @@ export class SnapshotCache {
         .where(and(eq(flagConfigs.environmentId, environment.id), eq(flags.archived, false)))
         .orderBy(asc(flags.key))
         .all()
-        .map(({ flag, config }) => toDefinition(flag, config));
+        .map(({ flag, config }) => flagDefinition(flag, config));
       const snapshot: EnvironmentSnapshot = { environment: environment.key, revision: environment.revision, flags: definitions, segments };
       return {
         snapshot,

@@ -1,8 +1,7 @@
 import { fireEvent, render, screen } from "@testing-library/react";
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import type { FlagConfigView, FlagView, SeenContextView } from "@switchyard/core";
-import { withRollout } from "../definition";
+import { rolloutServe, type FlagConfigView, type FlagView, type SeenContextView } from "@switchyard/core";
 import { keys } from "../queries";
 import { countServed, parsePercent, RolloutControl } from "./rollout-control";
 
@@ -20,7 +19,7 @@ const config: FlagConfigView = {
   targets: [],
   // Dutch contexts are served off whatever the rollout says: the preview must not count them.
   rules: [{ clauses: [{ attribute: "country", op: "in", values: ["NL"], negate: false, caseInsensitive: false }], serve: { variant: "off" } }],
-  fallthrough: withRollout({ variant: "on" }, 10, "on", "off"),
+  fallthrough: rolloutServe({ variant: "on" }, 10000, "on", "off"),
   offVariant: "off",
   clientVisible: null,
   version: 7,

@@ -4,10 +4,10 @@
  */
 import { useId, useMemo, useState, type FormEvent } from "react";
 import { useQuery } from "@tanstack/react-query";
-import { compileFlag, type FlagConfigView, type FlagView, type Segment, type SeenContextView } from "@switchyard/core";
+import { compileFlag, flagDefinition, rolloutServe, type FlagConfigView, type FlagView, type Segment, type SeenContextView } from "@switchyard/core";
 import { api, ApiRequestError, enc } from "../api";
 import { formatPercent, rolloutVariant } from "../flag-state";
-import { servedPercent, toDefinition, withRollout } from "../definition";
+import { servedPercent } from "../definition";
 import { seenContextsQuery } from "../queries";
 import { Conflict, useConfigWrite } from "./conflict";
 import { ErrorNote, FieldError, Loading } from "./feedback";
@@ -34,10 +34,10 @@ export function countServed(
 ): number {
   // Counted as if serving: the question is who the rollout reaches, not whether the flag is on.
   const definition = {
-    ...toDefinition(flag, config),
+    ...flagDefinition(flag, config),
     enabled: true,
     killed: false,
-    fallthrough: withRollout(config.fallthrough, percent, variant, config.offVariant),
+    fallthrough: rolloutServe(config.fallthrough, Math.round(percent * 1000), variant, config.offVariant),
   };
   const compiled = compileFlag(definition, segments);
   return contexts.filter((seen) => compiled.evaluate(seen.context).variant === variant).length;

@@ -5,10 +5,9 @@
 import { useId, useMemo, useState, type FormEvent } from "react";
 import { useQuery } from "@tanstack/react-query";
 import { Link, useParams, useSearchParams } from "react-router";
-import type { FlagConfigView, FlagView, SegmentView } from "@switchyard/core";
+import { flagDefinition, segmentDefinition, type FlagConfigView, type FlagView, type SegmentView } from "@switchyard/core";
 import { api, ApiRequestError, enc } from "../api";
 import { usePermission } from "../auth";
-import { toDefinition, toSegment } from "../definition";
 import { flagState } from "../flag-state";
 import { environmentsQuery, flagQuery, segmentsQuery } from "../queries";
 import { AuditList } from "../components/audit-list";
@@ -124,11 +123,11 @@ function FlagDetail({ flag }: { flag: FlagView }) {
 function EnvironmentPanel({ flag, environment, readOnlyReason }: { flag: FlagView; environment: string; readOnlyReason?: string }) {
   const config = flag.environments[environment]!;
   const segmentsQ = useQuery(segmentsQuery(environment));
-  const segments = useMemo(() => (segmentsQ.data ?? []).map(toSegment), [segmentsQ.data]);
+  const segments = useMemo(() => (segmentsQ.data ?? []).map(segmentDefinition), [segmentsQ.data]);
   const state = flagState(flag, config);
   const [draft, setDraft] = useState<Draft | null>(null);
-  const saved = useMemo(() => toDefinition(flag, config), [flag, config]);
-  const unsaved = useMemo(() => (isDirty(draft) ? toDefinition(flag, { ...config, ...draft.edits }) : undefined), [flag, config, draft]);
+  const saved = useMemo(() => flagDefinition(flag, config), [flag, config]);
+  const unsaved = useMemo(() => (isDirty(draft) ? flagDefinition(flag, { ...config, ...draft.edits }) : undefined), [flag, config, draft]);
   return (
     <section className="env-panel" aria-labelledby="env-title">
       <div className="card env-controls">
