@@ -123,6 +123,8 @@ export interface AuditEntryView {
   before: JsonValue | null;
   after: JsonValue | null;
   reason: string | null;
+  /** What caused a machine's write: the alert that fired, the guard's measured numbers. */
+  details: JsonValue | null;
 }
 
 export interface AuditPageView {

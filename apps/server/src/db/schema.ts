@@ -3,7 +3,7 @@
  * generated from it with `pnpm --filter @switchyard/server db:generate` and applied at start.
  * JSON columns hold values already validated by the wire schemas of @switchyard/core.
  */
-import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import type { Clause, JsonValue, Rule, Serve, Target, Variant } from "@switchyard/core";
 
 export const environments = sqliteTable("environments", {
@@ -89,6 +89,8 @@ export const auditLog = sqliteTable(
     before: text("before", { mode: "json" }).$type<JsonValue>(),
     after: text("after", { mode: "json" }).$type<JsonValue>(),
     reason: text("reason"),
+    /** What caused the write when it was not a person: the alert, the guard's measured numbers. */
+    details: text("details", { mode: "json" }).$type<JsonValue>(),
   },
   (t) => [
     index("audit_flag").on(t.flagKey, t.id),
@@ -177,4 +179,91 @@ export const seenContexts = sqliteTable(
     lastSeen: integer("last_seen").notNull(),
   },
   (t) => [primaryKey({ columns: [t.environmentId, t.contextKey] }), index("seen_contexts_recent").on(t.environmentId, t.lastSeen)],
+);
+
+/**
+ * Outgoing webhooks. The signing secret is not stored: it is derived from the server's key and
+ * the webhook's id (see services/webhooks.ts), shown once at creation.
+ */
+export const webhooks = sqliteTable("webhooks", {
+  id: text("id").primaryKey(),
+  url: text("url").notNull(),
+  description: text("description").notNull().default(""),
+  /** Audit actions delivered, by prefix (`flag.kill`, `flag.`); `*` for all. */
+  events: text("events", { mode: "json" }).$type<string[]>().notNull(),
+  createdBy: text("created_by").notNull(),
+  createdAt: integer("created_at").notNull(),
+  disabledAt: integer("disabled_at"),
+});
+
+export const deliveryStates = ["pending", "delivered", "failed"] as const;
+
+/** One change to send to one webhook: written in the change's own transaction, so none is lost. */
+export const webhookDeliveries = sqliteTable(
+  "webhook_deliveries",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    webhookId: text("webhook_id").notNull().references(() => webhooks.id),
+    auditId: integer("audit_id").notNull(),
+    payload: text("payload", { mode: "json" }).$type<JsonValue>().notNull(),
+    state: text("state", { enum: deliveryStates }).notNull(),
+    attempts: integer("attempts").notNull().default(0),
+    nextAttemptAt: integer("next_attempt_at").notNull(),
+    lastAttemptAt: integer("last_attempt_at"),
+    responseStatus: integer("response_status"),
+    error: text("error"),
+    createdAt: integer("created_at").notNull(),
+    deliveredAt: integer("delivered_at"),
+  },
+  (t) => [index("webhook_deliveries_due").on(t.state, t.nextAttemptAt), index("webhook_deliveries_webhook").on(t.webhookId, t.id)],
+);
+
+/**
+ * What SDKs reported, aggregated per fixed time window: evaluation counts (metric `$evaluation`)
+ * and `track` events, per flag and served variant. Never raw events.
+ */
+export const metricWindows = sqliteTable(
+  "metric_windows",
+  {
+    environmentId: integer("environment_id").notNull().references(() => environments.id),
+    flagKey: text("flag_key").notNull(),
+    variant: text("variant").notNull(),
+    metric: text("metric").notNull(),
+    windowStart: integer("window_start").notNull(),
+    count: integer("count").notNull(),
+    sum: real("sum").notNull(),
+    /** Counts per value bucket (bounds in services/metrics.ts), for percentiles. */
+    buckets: text("buckets", { mode: "json" }).$type<number[]>().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.environmentId, t.flagKey, t.variant, t.metric, t.windowStart] }), index("metric_windows_start").on(t.windowStart)],
+);
+
+export const planStates = ["draft", "running", "paused", "completed", "aborted", "halted"] as const;
+export type PlanState = (typeof planStates)[number];
+
+/** A progressive rollout of one flag in one environment; the server advances it itself. */
+export const rolloutPlans = sqliteTable(
+  "rollout_plans",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    flagId: integer("flag_id").notNull().references(() => flags.id),
+    environmentId: integer("environment_id").notNull().references(() => environments.id),
+    /** The variant rolled out (a boolean flag's `true` variant by default). */
+    variant: text("variant").notNull(),
+    steps: text("steps", { mode: "json" }).$type<{ percent: number; holdSeconds: number }[]>().notNull(),
+    guards: text("guards", { mode: "json" }).$type<JsonValue[]>().notNull(),
+    onBreach: text("on_breach", { enum: ["kill", "rollback"] }).notNull(),
+    state: text("state", { enum: planStates }).notNull(),
+    currentStep: integer("current_step").notNull().default(0),
+    stepStartedAt: integer("step_started_at"),
+    /** While paused: how much of the step's hold had passed, so resume keeps it. */
+    heldMs: integer("held_ms").notNull().default(0),
+    /** The guard's numbers when it halted the plan. */
+    breach: text("breach", { mode: "json" }).$type<JsonValue>(),
+    version: integer("version").notNull(),
+    createdBy: text("created_by").notNull(),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [uniqueIndex("rollout_plans_flag_environment").on(t.flagId, t.environmentId), index("rollout_plans_state").on(t.state)],
 );

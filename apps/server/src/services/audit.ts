@@ -27,6 +27,7 @@ export function toAuditView(row: typeof auditLog.$inferSelect): AuditEntryView {
     before: row.before,
     after: row.after,
     reason: row.reason,
+    details: row.details ?? null,
   };
 }
 

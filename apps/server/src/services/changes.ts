@@ -36,6 +36,8 @@ export interface AuditInput {
   before: unknown;
   after: unknown;
   reason?: string | null;
+  /** What caused a machine's write: the alert, the guard's measured numbers. */
+  details?: JsonValue | null;
 }
 
 export interface PublishedChange extends SdkChange {
@@ -79,6 +81,7 @@ export function recordChange(tx: Tx, audit: AuditInput, sdkChanges: SdkChange[],
       before: (audit.before ?? null) as JsonValue,
       after: (audit.after ?? null) as JsonValue,
       reason: audit.reason ?? null,
+      details: audit.details ?? null,
     })
     .returning({ id: auditLog.id })
     .all();

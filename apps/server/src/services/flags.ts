@@ -4,7 +4,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { and, asc, eq, gt, or, sql } from "drizzle-orm";
-import { flagDefinition, rolloutServe } from "@switchyard/core";
+import { flagDefinition, rolloutServe, type JsonValue } from "@switchyard/core";
 import type {
   CreateFlagInput,
   KillInput,
@@ -28,6 +28,12 @@ import {
   type FlagRow,
 } from "./flag-model.js";
 import { loadSegments } from "./segments.js";
+
+/** Written by a machine (an alert, a rollout plan): what caused it goes into the audit entry. */
+export interface MachineWrite {
+  now?: number;
+  details?: JsonValue;
+}
 
 export interface FlagListFilter {
   q?: string;
@@ -228,22 +234,22 @@ export class FlagService {
   }
 
   /** Idempotent: killing a killed flag changes nothing and records nothing. */
-  kill(key: string, environmentKey: string, input: KillInput, actor: Actor, now = Date.now()) {
-    return this.writeConfig(key, environmentKey, { expected: input.version, versionRequired: false, action: "flag.kill", reason: input.reason, actor, now }, (config) =>
+  kill(key: string, environmentKey: string, input: KillInput, actor: Actor, { now = Date.now(), details }: MachineWrite = {}) {
+    return this.writeConfig(key, environmentKey, { expected: input.version, versionRequired: false, action: "flag.kill", reason: input.reason, actor, now, details }, (config) =>
       config.killed ? config : { ...config, killed: true, killReason: input.reason, killedBy: actor.name, killedAt: now },
     );
   }
 
   /** Restores exactly the configuration that ran before the kill. */
-  unkill(key: string, environmentKey: string, input: KillInput, actor: Actor) {
-    return this.writeConfig(key, environmentKey, { expected: input.version, versionRequired: false, action: "flag.unkill", reason: input.reason, actor }, (config) =>
+  unkill(key: string, environmentKey: string, input: KillInput, actor: Actor, { details }: MachineWrite = {}) {
+    return this.writeConfig(key, environmentKey, { expected: input.version, versionRequired: false, action: "flag.unkill", reason: input.reason, actor, details }, (config) =>
       config.killed ? { ...config, killed: false, killReason: null, killedBy: null, killedAt: null } : config,
     );
   }
 
   /** Sets the share of one variant in the fallthrough (or a rule), keeping bucketBy and variant order. */
-  setRollout(key: string, environmentKey: string, input: RolloutInput, actor: Actor) {
-    return this.writeConfig(key, environmentKey, { expected: input.version, versionRequired: false, action: "flag.rollout", reason: input.reason, actor }, (config, flag) => {
+  setRollout(key: string, environmentKey: string, input: RolloutInput, actor: Actor, { details }: MachineWrite = {}) {
+    return this.writeConfig(key, environmentKey, { expected: input.version, versionRequired: false, action: "flag.rollout", reason: input.reason, actor, details }, (config, flag) => {
       const variant = input.variant ?? (flag.kind === "boolean" ? flag.variants.find((v) => v.value === true)?.key : undefined);
       if (variant === undefined) throw invalid("variant", "is required for non-boolean flags");
       if (!flag.variants.some((v) => v.key === variant)) throw invalid("variant", `'${variant}' is not a variant of this flag`);
@@ -260,7 +266,15 @@ export class FlagService {
   private writeConfig(
     key: string,
     environmentKey: string,
-    options: { expected: number | undefined; versionRequired: boolean; action: string; reason: string | undefined; actor: Actor; now?: number },
+    options: {
+      expected: number | undefined;
+      versionRequired: boolean;
+      action: string;
+      reason: string | undefined;
+      actor: Actor;
+      now?: number;
+      details?: JsonValue;
+    },
     change: (config: FlagConfigRow, flag: FlagRow) => FlagConfigRow,
   ) {
     const now = options.now ?? Date.now();
@@ -290,6 +304,7 @@ export class FlagService {
           before,
           after,
           reason: options.reason ?? null,
+          details: options.details ?? null,
         },
         flag.archived ? [] : [flagChange(environment, key, definition)],
         now,

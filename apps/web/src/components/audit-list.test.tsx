@@ -42,6 +42,7 @@ function entry(id: number, change: Partial<AuditEntryView>): AuditEntryView {
     before: null,
     after: null,
     reason: null,
+    details: null,
     ...change,
   };
 }
