@@ -24,12 +24,17 @@ export class ApiRequestError extends Error {
 
   /** Messages for a field and everything under it (`rules` also gets `rules[0].clauses[1].values`). */
   issuesFor(path: string): FieldIssue[] {
-    return this.issues.filter((issue) => issue.path === path || issue.path.startsWith(`${path}.`) || issue.path.startsWith(`${path}[`));
+    return this.issues.filter((issue) => isUnder(issue.path, path));
   }
 
   get isConflict() {
     return this.status === 409 && this.current !== undefined;
   }
+}
+
+/** Whether a field path is `field` or inside it: `rules[0].values` is under `rules[0]` and `rules`, not under `rule`. */
+export function isUnder(path: string, field: string): boolean {
+  return path === field || path.startsWith(`${field}.`) || path.startsWith(`${field}[`);
 }
 
 /** Called on a 401 so the app can show the login page; set by the auth provider. */

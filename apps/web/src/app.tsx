@@ -1,10 +1,11 @@
 /** The app shell: session gate, live updates, navigation and routes. */
+import { useState } from "react";
 import { QueryClient, QueryClientProvider, useQuery } from "@tanstack/react-query";
-import { BrowserRouter, NavLink, Navigate, Route, Routes } from "react-router";
+import { BrowserRouter, Link, NavLink, Navigate, Route, Routes } from "react-router";
 import { ApiRequestError } from "./api";
 import { LoginPage, useLogout, useUnauthenticatedRedirect } from "./auth";
-import { ErrorNote, Loading } from "./components/feedback";
-import { LiveProvider, useLive } from "./live";
+import { Empty, LoadError, Loading } from "./components/feedback";
+import { LiveProvider, LiveStatusIndicator } from "./live";
 import { AuditPage } from "./pages/audit";
 import { CredentialsPage } from "./pages/credentials";
 import { EnvironmentsPage } from "./pages/environments";
@@ -27,7 +28,9 @@ export function createQueryClient() {
   });
 }
 
-export function App({ queryClient = createQueryClient() }: { queryClient?: QueryClient }) {
+export function App({ queryClient: given }: { queryClient?: QueryClient }) {
+  // Created once: a new client on a re-render would drop every cached answer.
+  const [queryClient] = useState(() => given ?? createQueryClient());
   return (
     <QueryClientProvider client={queryClient}>
       <BrowserRouter>
@@ -41,7 +44,7 @@ function SessionGate() {
   useUnauthenticatedRedirect();
   const me = useQuery(meQuery);
   if (me.isPending) return <Loading what="your session" />;
-  if (me.error) return <ErrorNote error={me.error} title="Could not reach the server." />;
+  if (me.data === undefined) return <LoadError what="your session" error={me.error} onRetry={() => void me.refetch()} />;
   if (!me.data) return <LoginPage />;
   return (
     <LiveProvider>
@@ -61,7 +64,6 @@ const nav = [
 function Shell() {
   const me = useQuery(meQuery).data!;
   const logout = useLogout();
-  const { status } = useLive();
   return (
     <div className="shell">
       <a className="skip-link" href="#main">
@@ -81,9 +83,7 @@ function Shell() {
           </ul>
         </nav>
         <div className="session">
-          <span className={`live-dot ${status}`} role="status" title={status === "live" ? "Following changes live" : "Reconnecting to live updates"}>
-            <span className="visually-hidden">{status === "live" ? "Live updates on" : "Live updates reconnecting"}</span>
-          </span>
+          <LiveStatusIndicator />
           <span className="who">
             {"email" in me ? me.email : me.name} <span className="role">{"role" in me ? me.role : me.kind}</span>
           </span>
@@ -101,9 +101,20 @@ function Shell() {
           <Route path="/environments" element={<EnvironmentsPage />} />
           <Route path="/credentials" element={<CredentialsPage />} />
           <Route path="/audit" element={<AuditPage />} />
-          <Route path="*" element={<ErrorNote error={new Error("This page does not exist.")} />} />
+          <Route path="*" element={<NotFound />} />
         </Routes>
       </main>
     </div>
+  );
+}
+
+function NotFound() {
+  return (
+    <Empty>
+      <h1>This page does not exist</h1>
+      <p>
+        The address may be mistyped, or the page moved. <Link to="/flags">Go to the flags</Link>
+      </p>
+    </Empty>
   );
 }

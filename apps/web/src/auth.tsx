@@ -2,9 +2,9 @@
 import { useEffect, useId, useState, type FormEvent } from "react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import type { MeView, RoleName } from "@switchyard/core";
-import { api, ApiRequestError, setUnauthenticatedHandler } from "./api";
+import { api, setUnauthenticatedHandler } from "./api";
 import { keys, meQuery } from "./queries";
-import { ErrorNote, FieldError } from "./components/feedback";
+import { ErrorNote, FieldError, hasIssues, unclaimed } from "./components/feedback";
 
 const rank: Record<RoleName, number> = { viewer: 0, editor: 1, admin: 2 };
 
@@ -12,8 +12,13 @@ export function useMe(): MeView | null | undefined {
   return useQuery(meQuery).data;
 }
 
-/** Whether the signed-in user may act at `role`, and if not, the reason to show on the control. */
-export function usePermission(role: RoleName): { allowed: boolean; reason: string | undefined } {
+/** Whether the signed-in user may act at some role, and if not, the reason to show on the control. */
+export interface Permission {
+  allowed: boolean;
+  reason: string | undefined;
+}
+
+export function usePermission(role: RoleName): Permission {
   const me = useMe();
   const own = me && "role" in me ? me.role : undefined;
   const allowed = own !== undefined && rank[own] >= rank[role];
@@ -56,7 +61,7 @@ export function LoginPage() {
       queryClient.setQueryData(keys.me, me);
     },
   });
-  const error = login.error instanceof ApiRequestError ? login.error : null;
+  const error = login.error;
 
   function submit(event: FormEvent) {
     event.preventDefault();
@@ -71,12 +76,12 @@ export function LoginPage() {
         </h1>
         <p className="muted">Sign in to manage feature flags.</p>
         <label htmlFor={`${id}-email`}>Email</label>
-        <input id={`${id}-email`} type="email" autoComplete="username" value={email} onChange={(e) => setEmail(e.target.value)} required autoFocus />
+        <input id={`${id}-email`} type="email" autoComplete="username" value={email} onChange={(e) => setEmail(e.target.value)} required autoFocus aria-invalid={hasIssues(error, "email") || undefined} />
         <FieldError error={error} path="email" />
         <label htmlFor={`${id}-password`}>Password</label>
-        <input id={`${id}-password`} type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} required />
+        <input id={`${id}-password`} type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} required aria-invalid={hasIssues(error, "password") || undefined} />
         <FieldError error={error} path="password" />
-        {error && error.issues.length === 0 && <ErrorNote error={error} />}
+        <ErrorNote error={unclaimed(error, ["email", "password"])} />
         <button type="submit" className="primary" disabled={login.isPending}>
           {login.isPending ? "Signing in…" : "Sign in"}
         </button>

@@ -1,47 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { compileFlag, flagDefinition, rolloutServe, segmentDefinition, type EvaluationContext, type EvaluationResult, type FlagConfigView, type FlagDefinition, type FlagView, type Segment } from "@switchyard/core";
 import { summarizeConfig, withConfig } from "./definition";
+import { configView as sampleConfig, flagView as sampleFlag } from "./test-fixtures";
 
-function configView(overrides: Partial<FlagConfigView> = {}): FlagConfigView {
-  return {
-    environment: "production",
-    enabled: true,
-    killed: false,
-    killReason: null,
-    killedBy: null,
-    killedAt: null,
-    targets: [],
-    rules: [],
-    fallthrough: { variant: "on" },
-    offVariant: "off",
-    clientVisible: null,
-    version: 3,
-    updatedAt: "2025-01-01T00:00:00.000Z",
-    ...overrides,
-  };
-}
-
-function flagView(config: FlagConfigView, overrides: Partial<FlagView> = {}): FlagView {
-  return {
-    key: "new-checkout",
-    name: "New checkout",
-    description: "",
-    kind: "boolean",
-    variants: [
-      { key: "on", value: true },
-      { key: "off", value: false },
-    ],
-    tags: [],
-    clientVisible: false,
-    salt: "salt-1",
-    archived: false,
-    version: 1,
-    createdAt: "2025-01-01T00:00:00.000Z",
-    updatedAt: "2025-01-01T00:00:00.000Z",
-    environments: { [config.environment]: config },
-    ...overrides,
-  };
-}
+/** A serving config in production; the shared cases override the rest. */
+const configView = (overrides: Partial<FlagConfigView> = {}) => sampleConfig({ enabled: true, version: 3, ...overrides });
+const flagView = (config: FlagConfigView, overrides: Partial<FlagView> = {}) => sampleFlag(overrides, config);
 
 const tenPercent = rolloutServe({ variant: "on" }, 10000, "on", "off");
 

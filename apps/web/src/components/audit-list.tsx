@@ -8,8 +8,9 @@ import { Link } from "react-router";
 import type { ActorKind, AuditEntryView } from "@switchyard/core";
 import { enc } from "../api";
 import { auditQuery, type AuditFilter } from "../queries";
+import { RelativeTime } from "../time";
 import { Diff } from "./diff";
-import { Empty, ErrorNote, QueryState } from "./feedback";
+import { Empty, LoadError, QueryState } from "./feedback";
 import "./audit-list.css";
 
 /** Every action the server records (apps/server/src/services, src/auth), in words. */
@@ -38,32 +39,6 @@ export function describeAction(action: string): string {
 
 const actorKindLabels: Record<ActorKind, string> = { user: "user", admin_token: "token", automation: "automation", system: "system" };
 
-const relative = new Intl.RelativeTimeFormat("en", { numeric: "auto" });
-const units: [Intl.RelativeTimeFormatUnit, number][] = [
-  ["day", 86_400_000],
-  ["hour", 3_600_000],
-  ["minute", 60_000],
-];
-
-/** "just now", "5 minutes ago", "yesterday"; older than a month, the date. */
-export function formatRelativeTime(at: string, now: number): string {
-  const elapsed = now - Date.parse(at);
-  if (elapsed < 45_000) return "just now";
-  if (elapsed > 30 * 86_400_000) return new Date(at).toLocaleDateString("en", { dateStyle: "medium" });
-  const [unit, size] = units.find(([, size]) => elapsed >= size) ?? units.at(-1)!;
-  return relative.format(-Math.max(1, Math.round(elapsed / size)), unit);
-}
-
-/** The current time, refreshed every minute so "5 minutes ago" stays true on an open page. */
-function useNow(): number {
-  const [now, setNow] = useState(() => Date.now());
-  useEffect(() => {
-    const timer = setInterval(() => setNow(Date.now()), 60_000);
-    return () => clearInterval(timer);
-  }, []);
-  return now;
-}
-
 export interface AuditListProps {
   flag?: string;
   environment?: string;
@@ -76,7 +51,6 @@ export interface AuditListProps {
 interface ListContext {
   filter: Omit<AuditFilter, "cursor">;
   props: AuditListProps;
-  now: number;
 }
 
 export function AuditList(props: AuditListProps) {
@@ -86,7 +60,7 @@ export function AuditList(props: AuditListProps) {
   const [paging, setPaging] = useState({ signature, pages: 1 });
   const pages = paging.signature === signature ? paging.pages : 1;
   const loadOlder = () => setPaging({ signature, pages: pages + 1 });
-  const context: ListContext = { filter, props, now: useNow() };
+  const context: ListContext = { filter, props };
   const first = useQuery(auditQuery(filter));
   const filtered = filter.flag !== undefined || filter.environment !== undefined || filter.actor !== undefined;
 
@@ -133,13 +107,10 @@ function OlderPage({ cursor, remaining, onLoadOlder, context }: { cursor: string
       </li>
     );
   }
-  if (page.error) {
+  if (page.data === undefined) {
     return (
       <li className="audit-more">
-        <ErrorNote error={page.error} title="Could not load older entries." />
-        <button type="button" onClick={() => page.refetch()}>
-          Retry
-        </button>
+        <LoadError what="older entries" error={page.error} onRetry={() => void page.refetch()} />
       </li>
     );
   }
@@ -168,20 +139,17 @@ function subjectOf(entry: AuditEntryView): string {
 }
 
 function AuditEntry({ entry, context, ref }: { entry: AuditEntryView; context: ListContext; ref?: Ref<HTMLLIElement> | undefined }) {
-  const { props, now } = context;
+  const { props } = context;
   const showFlag = entry.flag !== null && !(props.compact && props.flag === entry.flag);
   // An environment's own entries name it already as their subject.
   const showEnvironment =
     entry.environment !== null && entry.resourceKind !== "environment" && !(props.compact && props.environment === entry.environment);
   const [open, setOpen] = useState(false);
-  const absolute = new Date(entry.at).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "long" });
 
   return (
     <li className="audit-entry" tabIndex={-1} ref={ref}>
       <p className="audit-line">
-        <time dateTime={entry.at} title={absolute}>
-          {formatRelativeTime(entry.at, now)}
-        </time>{" "}
+        <RelativeTime iso={entry.at} />{" "}
         <span className="audit-actor">{entry.actor.name}</span>{" "}
         <span className={`actor-kind ${entry.actor.kind}`}>{actorKindLabels[entry.actor.kind] ?? entry.actor.kind}</span>{" "}
         <span className="audit-action">{describeAction(entry.action)}</span>

@@ -3,9 +3,7 @@ import { cleanup, render, screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import type { Clause, SegmentView } from "@switchyard/core";
-import { ApiRequestError } from "../api";
 import { ClauseEditor, parseClauseInput } from "./clause-editor";
-
 
 function Harness({ initial, segments = [] }: { initial: Clause; segments?: SegmentView[] | null }) {
   const [clause, setClause] = useState(initial);

@@ -1,11 +1,9 @@
-/**
- * One targeting condition (a clause), and the small pieces every editor of the flag model shares:
- * the chip input for value lists and the mapping of the server's error paths onto editor fields.
- */
-import { useId, useState, type ClipboardEvent, type KeyboardEvent } from "react";
+/** One targeting condition (a clause): attribute, operator and values, checked as they are typed. */
+import { useId } from "react";
 import { findSegmentProblems, type Clause, type ClauseValue, type Operator, type SegmentView } from "@switchyard/core";
-import { ApiRequestError } from "../api";
-import { FieldError } from "./feedback";
+import { AttributeInput } from "./attribute-input";
+import { ChipInput, type Parsed } from "./chip-input";
+import { FieldError, hasIssues } from "./feedback";
 import "./editors.css";
 
 /** What an operator compares against: it decides how typed values are parsed and checked. */
@@ -44,9 +42,6 @@ export function operatorLabel(op: Operator): string {
   return OPERATORS[op]?.label ?? op;
 }
 
-/** Attributes most contexts carry, offered as suggestions (any attribute can be typed). */
-export const COMMON_ATTRIBUTES = ["key", "email", "country", "plan", "appVersion"];
-
 const VALUE_HINTS: Record<Operand, string> = {
   text: "Type a value and press Enter or comma; paste a comma-separated list to add many.",
   regex: "One regular expression per value; press Enter to add (commas stay part of the pattern).",
@@ -66,8 +61,6 @@ function valueProblem(op: Operator, value: ClauseValue): string | undefined {
   const [problem] = findSegmentProblems({ key: "check", included: [], excluded: [], clauses: [clause], version: 1 });
   return problem?.message.replace(/ for \w+$/, "");
 }
-
-type Parsed<T> = { value: T } | { error: string };
 
 /** Turns typed text into a clause value of the operator's type, or says why it cannot. */
 export function parseClauseInput(op: Operator, text: string): Parsed<ClauseValue> {
@@ -139,21 +132,13 @@ export function ClauseEditor({
         {meta.operand !== "segment" && (
           <div className="clause-attribute">
             <label htmlFor={`${id}-attribute`}>Attribute</label>
-            <input
+            <AttributeInput
               id={`${id}-attribute`}
-              list={`${id}-attributes`}
               value={clause.attribute}
               onChange={(e) => onChange({ ...clause, attribute: e.target.value })}
               disabled={disabled}
               aria-invalid={invalid("attribute") || clause.attribute.trim() === "" || undefined}
-              autoComplete="off"
-              spellCheck={false}
             />
-            <datalist id={`${id}-attributes`}>
-              {COMMON_ATTRIBUTES.map((attribute) => (
-                <option key={attribute} value={attribute} />
-              ))}
-            </datalist>
             {clause.attribute.trim() === "" && <p className="field-error">Name the context attribute to test.</p>}
             <FieldError error={errors} path={`${path}.attribute`} />
           </div>
@@ -209,7 +194,7 @@ export function ClauseEditor({
           </label>
         )}
       </div>
-      <FieldError error={onlyAt(errors, path)} path={path} />
+      <FieldError error={errors} path={path} except={[`${path}.attribute`, `${path}.op`, `${path}.values`]} />
     </div>
   );
 }
@@ -264,166 +249,4 @@ function SegmentPicker({
       <FieldError error={errors} path={`${path}.values`} />
     </fieldset>
   );
-}
-
-/**
- * A list of values as removable chips plus a text box: Enter (or a comma, unless `splitOnComma` is
- * off) adds what was typed, a pasted list adds each item, × removes one. Text that does not parse
- * stays in the box with the reason.
- */
-export function ChipInput<T extends ClauseValue>({
-  id,
-  values,
-  onChange,
-  parse,
-  display = String,
-  problemOf,
-  splitOnComma = true,
-  disabled,
-  invalid = false,
-  hint,
-  suggestions,
-  placeholder = "Add a value…",
-}: {
-  id: string;
-  values: T[];
-  onChange(values: T[]): void;
-  parse(text: string): Parsed<T>;
-  display?: (value: T) => string;
-  /** Why a value already in the list is unusable (after an operator change, say). */
-  problemOf?: (value: T) => string | undefined;
-  splitOnComma?: boolean;
-  disabled: boolean;
-  invalid?: boolean;
-  hint?: string;
-  /** Offered while typing (a datalist). */
-  suggestions?: string[];
-  placeholder?: string;
-}) {
-  const [text, setText] = useState("");
-  const [rejection, setRejection] = useState<string | null>(null);
-  const [announcement, setAnnouncement] = useState("");
-
-  function add(raw: string) {
-    const pieces = raw
-      .split(splitOnComma ? /[,\n]/ : /\n/)
-      .map((piece) => piece.trim())
-      .filter((piece) => piece !== "");
-    const added: T[] = [];
-    const rejected: string[] = [];
-    const reasons: string[] = [];
-    for (const piece of pieces) {
-      const parsed = parse(piece);
-      if ("error" in parsed) {
-        rejected.push(piece);
-        reasons.push(parsed.error);
-      } else if (!values.includes(parsed.value) && !added.includes(parsed.value)) {
-        added.push(parsed.value);
-      }
-    }
-    if (added.length > 0) {
-      onChange([...values, ...added]);
-      setAnnouncement(`Added ${added.map((value) => display(value)).join(", ")}`);
-    }
-    setText(rejected.join(splitOnComma ? ", " : "\n"));
-    setRejection(reasons.length > 0 ? reasons.join("; ") : null);
-  }
-
-  function onKeyDown(event: KeyboardEvent<HTMLInputElement>) {
-    if (event.key === "Enter" || (splitOnComma && event.key === ",")) {
-      event.preventDefault();
-      add(text);
-    }
-  }
-
-  function onPaste(event: ClipboardEvent<HTMLInputElement>) {
-    const pasted = event.clipboardData.getData("text");
-    if (!/[\n]/.test(pasted) && !(splitOnComma && pasted.includes(","))) return;
-    event.preventDefault();
-    add(text + pasted);
-  }
-
-  function remove(index: number) {
-    const removed = values[index]!;
-    onChange(values.filter((_, i) => i !== index));
-    setAnnouncement(`Removed ${display(removed)}`);
-    // The × button disappears with its chip: keep focus in the widget.
-    document.getElementById(id)?.focus();
-  }
-
-  const problems = values.map((value) => problemOf?.(value));
-  const problemText = values
-    .map((value, index) => (problems[index] ? `“${display(value)}” ${problems[index]}` : null))
-    .filter((line) => line !== null)
-    .join("; ");
-
-  return (
-    <div className={`chip-input${disabled ? " disabled" : ""}`}>
-      {values.length > 0 && (
-        <ul className="chips" aria-label="Values added">
-          {values.map((value, index) => (
-            <li key={`${index}:${String(value)}`} className={problems[index] ? "chip invalid" : "chip"}>
-              <span className="chip-text">{display(value)}</span>
-              {problems[index] && <span className="visually-hidden"> (invalid: {problems[index]})</span>}
-              <button type="button" className="chip-remove" onClick={() => remove(index)} disabled={disabled} aria-label={`Remove ${display(value)}`}>
-                ×
-              </button>
-            </li>
-          ))}
-        </ul>
-      )}
-      <input
-        id={id}
-        value={text}
-        onChange={(e) => {
-          setText(e.target.value);
-          setRejection(null);
-        }}
-        onKeyDown={onKeyDown}
-        onPaste={onPaste}
-        onBlur={() => text.trim() !== "" && add(text)}
-        disabled={disabled}
-        aria-invalid={invalid || rejection !== null || problemText !== "" || undefined}
-        aria-describedby={hint ? `${id}-problem ${id}-hint` : `${id}-problem`}
-        autoComplete="off"
-        spellCheck={false}
-        placeholder={disabled ? "" : placeholder}
-        list={suggestions ? `${id}-suggestions` : undefined}
-      />
-      {suggestions && (
-        <datalist id={`${id}-suggestions`}>
-          {suggestions.map((suggestion) => (
-            <option key={suggestion} value={suggestion} />
-          ))}
-        </datalist>
-      )}
-      <div id={`${id}-problem`}>
-        {rejection && (
-          <p className="field-error" role="alert">
-            {rejection}
-          </p>
-        )}
-        {problemText && <p className="field-error">{problemText}</p>}
-      </div>
-      {hint && (
-        <p id={`${id}-hint`} className="hint">
-          {hint}
-        </p>
-      )}
-      <span className="visually-hidden" role="status" aria-live="polite">
-        {announcement}
-      </span>
-    </div>
-  );
-}
-
-/** Only the issues at exactly `path`, for a container whose children show their own. */
-export function onlyAt(error: unknown, path: string): unknown {
-  if (!(error instanceof ApiRequestError)) return null;
-  const issues = error.issues.filter((issue) => issue.path === path);
-  return issues.length === 0 ? null : new ApiRequestError(error.status, error.code, error.message, issues, error.current);
-}
-
-export function hasIssues(error: unknown, path: string): boolean {
-  return error instanceof ApiRequestError && error.issuesFor(path).length > 0;
 }

@@ -1,29 +1,20 @@
 import { render, screen } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
-import type { FlagConfigView } from "@switchyard/core";
 import { ApiRequestError } from "../api";
+import { configView } from "../test-fixtures";
 import { Conflict } from "./conflict";
 
-
-const current: FlagConfigView = {
-  environment: "production",
+const current = configView({
   enabled: true,
-  killed: false,
-  killReason: null,
-  killedBy: null,
-  killedAt: null,
   targets: [{ variant: "on", values: ["a", "b"] }],
   rules: [
     { clauses: [], serve: { variant: "on" } },
     { clauses: [], serve: { variant: "off" } },
   ],
   fallthrough: { rollout: { bucketBy: "key", variants: [{ variant: "on", weight: 25_000 }, { variant: "off", weight: 75_000 }] } },
-  offVariant: "off",
-  clientVisible: null,
   version: 9,
-  updatedAt: "2025-01-01T00:00:00.000Z",
-};
+});
 
 describe("Conflict", () => {
   it("summarises the current state, shows it as JSON, and offers to discard", async () => {

@@ -4,6 +4,11 @@
  */
 import { useEffect, useId, useRef, type ReactNode } from "react";
 
+/**
+ * Focus starts on the element marked `data-autofocus`, else on the dialog's first control. (React's
+ * `autoFocus` cannot work here: it focuses while the dialog is still closed.) Confirmations of
+ * something destructive mark their Cancel button, so Enter never destroys by accident.
+ */
 export function Dialog({
   open,
   title,
@@ -22,11 +27,15 @@ export function Dialog({
   useEffect(() => {
     const dialog = ref.current;
     if (!dialog) return;
-    if (open && !dialog.open) dialog.showModal?.();
+    if (open && !dialog.open) {
+      dialog.showModal?.();
+      dialog.querySelector<HTMLElement>("[data-autofocus]")?.focus();
+    }
     if (!open && dialog.open) dialog.close();
   }, [open]);
   return (
-    <dialog ref={ref} aria-labelledby={titleId} onClose={onClose} onCancel={onClose} className={className}>
+    // `cancel` (Escape) is followed by `close`, which is all the caller needs to hear.
+    <dialog ref={ref} aria-labelledby={titleId} onClose={onClose} className={className}>
       {open && (
         <>
           <h2 id={titleId}>{title}</h2>
@@ -34,5 +43,15 @@ export function Dialog({
         </>
       )}
     </dialog>
+  );
+}
+
+/** The buttons at the foot of a dialog: Cancel first, the action last, at the right; `note` says why the action waits. */
+export function DialogActions({ children, note }: { children: ReactNode; note?: ReactNode }) {
+  return (
+    <div className="row dialog-actions">
+      {note && <p className="hint dialog-note">{note}</p>}
+      {children}
+    </div>
   );
 }

@@ -4,31 +4,32 @@
  */
 import { useId, useState, type FormEvent } from "react";
 import type { FlagConfigView, FlagView } from "@switchyard/core";
-import { api, ApiRequestError, enc } from "../api";
+import { api, enc } from "../api";
 import { summarizeConfig } from "../definition";
-import { formatRelativeTime } from "./audit-list";
-import { useConfigWrite } from "./conflict";
-import { Dialog } from "./dialog";
-import { ErrorNote, FieldError } from "./feedback";
+import { RelativeTime } from "../time";
+import { Conflict, useConfigWrite } from "./conflict";
+import { Dialog, DialogActions } from "./dialog";
+import { ErrorNote, FieldError, hasIssues, unclaimed } from "./feedback";
 
 type Action = "kill" | "unkill";
 
 export function KillSwitch({ flag, environment, readOnlyReason }: { flag: FlagView; environment: string; readOnlyReason?: string }) {
   const config = flag.environments[environment]!;
-  const [open, setOpen] = useState(false);
   const action: Action = config.killed ? "unkill" : "kill";
+  // The action chosen, fixed while its dialog is open: a kill made elsewhere meanwhile must not turn "Kill" into "Unkill" under the cursor.
+  const [chosen, setChosen] = useState<Action | null>(null);
   return (
     <div className="kill-switch">
       {action === "kill" ? (
-        <button type="button" className="danger kill-button" onClick={() => setOpen(true)} disabled={readOnlyReason !== undefined} title={readOnlyReason}>
+        <button type="button" className="danger kill-button" onClick={() => setChosen("kill")} disabled={readOnlyReason !== undefined} title={readOnlyReason}>
           Kill switch
         </button>
       ) : (
-        <button type="button" onClick={() => setOpen(true)} disabled={readOnlyReason !== undefined} title={readOnlyReason}>
+        <button type="button" onClick={() => setChosen("unkill")} disabled={readOnlyReason !== undefined} title={readOnlyReason}>
           Unkill
         </button>
       )}
-      <KillDialog open={open} onClose={() => setOpen(false)} action={action} flag={flag} config={config} />
+      <KillDialog open={chosen !== null} onClose={() => setChosen(null)} action={chosen ?? action} flag={flag} config={config} />
     </div>
   );
 }
@@ -49,7 +50,8 @@ function KillDialog({
   const id = useId();
   const [reason, setReason] = useState("");
   const environment = config.environment;
-  const write = useConfigWrite(flag.key, async (body: { reason: string }) => {
+  // At the version the dialog shows: what it says is what happens, or nothing does.
+  const write = useConfigWrite(flag.key, async (body: { reason: string; version: number }) => {
     const answer = await api<{ config: FlagConfigView }>("POST", `/api/v1/flags/${enc(flag.key)}/environments/${enc(environment)}/${action}`, { body });
     return answer.config;
   });
@@ -63,10 +65,11 @@ function KillDialog({
 
   function submit(event: FormEvent) {
     event.preventDefault();
-    write.mutate({ reason: reason.trim() }, { onSuccess: close });
+    write.mutate({ reason: reason.trim(), version: config.version }, { onSuccess: close });
   }
 
-  const reasonInvalid = write.error instanceof ApiRequestError && write.error.issuesFor("reason").length > 0;
+  const reasonInvalid = hasIssues(write.error, "reason");
+  const doneElsewhere = !write.isSuccess && config.killed === (action === "kill");
   return (
     <Dialog className="kill-dialog" open={open} onClose={close} title={action === "kill" ? `Kill ${flag.key} in ${environment}?` : `Unkill ${flag.key} in ${environment}?`}>
       <form onSubmit={submit} className="stack">
@@ -79,6 +82,11 @@ function KillDialog({
         ) : (
           <p>
             The configuration from before the kill is restored in <strong>{environment}</strong>: {summarizeConfig(config)}.
+          </p>
+        )}
+        {doneElsewhere && (
+          <p className="note warning" role="status">
+            Someone has {action === "kill" ? "killed" : "unkilled"} it in {environment} meanwhile: there is nothing left to do.
           </p>
         )}
         <div>
@@ -95,15 +103,16 @@ function KillDialog({
           <p className="hint">Recorded in the audit log and shown on the flag.</p>
           <FieldError error={write.error} path="reason" />
         </div>
-        {!reasonInvalid && <ErrorNote error={write.error} />}
-        <div className="row dialog-actions">
+        <Conflict error={write.error} environment={environment} onDiscard={() => write.reset()} loadLabel="Review the current version" />
+        <ErrorNote error={unclaimed(write.error, ["reason"])} />
+        <DialogActions>
           <button type="button" onClick={close}>
             Cancel
           </button>
-          <button type="submit" className={action === "kill" ? "danger" : "primary"} disabled={reason.trim() === "" || write.isPending}>
+          <button type="submit" className={action === "kill" ? "danger" : "primary"} disabled={reason.trim() === "" || write.isPending || doneElsewhere}>
             {action === "kill" ? (write.isPending ? "Killing…" : `Kill in ${environment}`) : write.isPending ? "Restoring…" : `Unkill in ${environment}`}
           </button>
-        </div>
+        </DialogActions>
       </form>
     </Dialog>
   );
@@ -121,9 +130,7 @@ export function KillBanners({ flag }: { flag: FlagView }) {
           {config.killedAt && (
             <>
               {" "}
-              <time dateTime={config.killedAt} title={new Date(config.killedAt).toLocaleString()}>
-                {formatRelativeTime(config.killedAt, Date.now())}
-              </time>
+              <RelativeTime iso={config.killedAt} />
             </>
           )}
           {config.killReason && <> — {config.killReason}</>}

@@ -1,49 +1,23 @@
-import { fireEvent, render, screen } from "@testing-library/react";
-import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
+import { fireEvent, screen } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { rolloutServe, type FlagConfigView, type FlagView, type SeenContextView } from "@switchyard/core";
+import { rolloutServe, type FlagView, type SeenContextView } from "@switchyard/core";
 import { keys } from "../queries";
+import { configView, flagView, jsonResponse, renderWithQueries, testQueryClient } from "../test-fixtures";
 import { countServed, parsePercent, RolloutControl } from "./rollout-control";
 
 afterEach(() => {
   vi.unstubAllGlobals();
 });
 
-const config: FlagConfigView = {
-  environment: "production",
+const config = configView({
   enabled: true,
-  killed: false,
-  killReason: null,
-  killedBy: null,
-  killedAt: null,
-  targets: [],
   // Dutch contexts are served off whatever the rollout says: the preview must not count them.
   rules: [{ clauses: [{ attribute: "country", op: "in", values: ["NL"], negate: false, caseInsensitive: false }], serve: { variant: "off" } }],
   fallthrough: rolloutServe({ variant: "on" }, 10000, "on", "off"),
-  offVariant: "off",
-  clientVisible: null,
   version: 7,
-  updatedAt: "2025-01-01T00:00:00.000Z",
-};
-
-const flag: FlagView = {
-  key: "new-checkout",
-  name: "New checkout",
-  description: "",
-  kind: "boolean",
-  variants: [
-    { key: "on", value: true },
-    { key: "off", value: false },
-  ],
-  tags: [],
-  clientVisible: false,
-  salt: "salt-1",
-  archived: false,
-  version: 1,
-  createdAt: "2025-01-01T00:00:00.000Z",
-  updatedAt: "2025-01-01T00:00:00.000Z",
-  environments: { production: config },
-};
+});
+const flag = flagView({}, config);
 
 const seen: SeenContextView[] = Array.from({ length: 200 }, (_, i) => ({
   key: `user-${i}`,
@@ -51,14 +25,10 @@ const seen: SeenContextView[] = Array.from({ length: 200 }, (_, i) => ({
   lastSeen: "2025-01-01T00:00:00.000Z",
 }));
 
-function renderControl(contexts: SeenContextView[] = seen) {
-  const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false, staleTime: Infinity } } });
+function renderControl(contexts: SeenContextView[] = seen, shown: FlagView = flag) {
+  const queryClient = testQueryClient();
   queryClient.setQueryData(keys.seenContexts("production"), contexts);
-  render(
-    <QueryClientProvider client={queryClient}>
-      <RolloutControl flag={flag} environment="production" segments={[]} />
-    </QueryClientProvider>,
-  );
+  renderWithQueries(<RolloutControl flag={shown} environment="production" segments={[]} />, queryClient);
   return {
     slider: screen.getByLabelText("Rollout percentage slider") as HTMLInputElement,
     number: screen.getByLabelText("Rollout percentage") as HTMLInputElement,
@@ -91,6 +61,14 @@ describe("RolloutControl", () => {
     expect(number.value).toBe("60");
   });
 
+  it("starts a multi-variant flag at the variant it rolls out now, not at its first", () => {
+    const rollout = configView({ enabled: true, offVariant: "c", fallthrough: rolloutServe({ variant: "c" }, 30_000, "b", "c") });
+    const { number } = renderControl([], flagView({ kind: "string", variants: [{ key: "a", value: "A" }, { key: "b", value: "B" }, { key: "c", value: "C" }] }, rollout));
+    expect(screen.getByText(/Now:/).textContent).toContain("30% of everyone else get b");
+    expect(number.value).toBe("30");
+    expect((screen.getByLabelText("Variant to roll out") as HTMLSelectElement).value).toBe("b");
+  });
+
   it("shows a bad number's error inline and will not apply it", () => {
     const { number } = renderControl();
     fireEvent.change(number, { target: { value: "12.3456" } });
@@ -101,6 +79,18 @@ describe("RolloutControl", () => {
     fireEvent.change(number, { target: { value: "30" } });
     expect(screen.queryByRole("alert")).toBeNull();
     expect((screen.getByRole("button", { name: "Apply" }) as HTMLButtonElement).disabled).toBe(false);
+  });
+
+  it("applies at the version it shows, and shows what the server refuses that no field here names", async () => {
+    const fetch = vi.fn(async () =>
+      jsonResponse({ error: { code: "invalid_request", message: "invalid", issues: [{ path: "rules[0].clauses[0].values[0]", message: "is not a safe pattern" }] } }, 400),
+    );
+    vi.stubGlobal("fetch", fetch);
+    const { number } = renderControl();
+    fireEvent.change(number, { target: { value: "30" } });
+    await userEvent.setup().click(screen.getByRole("button", { name: "Apply" }));
+    expect((await screen.findByRole("alert")).textContent).toContain("rules[0].clauses[0].values[0] is not a safe pattern");
+    expect(JSON.parse((fetch.mock.calls[0] as unknown as [string, RequestInit])[1].body as string)).toEqual({ percent: 30, version: 7 });
   });
 
   it("previews, for the draft percent, how many seen contexts would get the variant", () => {
@@ -121,13 +111,8 @@ describe("RolloutControl", () => {
   });
 
   it("says the preview is unavailable when the seen contexts cannot be loaded", async () => {
-    vi.stubGlobal("fetch", vi.fn(async () => new Response(JSON.stringify({ error: { code: "internal", message: "disk full", issues: [] } }), { status: 500 })));
-    const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false } } });
-    render(
-      <QueryClientProvider client={queryClient}>
-        <RolloutControl flag={flag} environment="production" segments={[]} />
-      </QueryClientProvider>,
-    );
+    vi.stubGlobal("fetch", vi.fn(async () => jsonResponse({ error: { code: "internal", message: "disk full", issues: [] } }, 500)));
+    renderWithQueries(<RolloutControl flag={flag} environment="production" segments={[]} />, testQueryClient({ staleTime: 0 }));
     expect((await screen.findByText(/Preview unavailable/)).textContent).toContain("disk full");
     expect(screen.getByRole("button", { name: "Retry" })).toBeTruthy();
   });

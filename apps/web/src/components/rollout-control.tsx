@@ -5,12 +5,12 @@
 import { useId, useMemo, useState, type FormEvent } from "react";
 import { useQuery } from "@tanstack/react-query";
 import { compileFlag, flagDefinition, rolloutServe, type FlagConfigView, type FlagView, type Segment, type SeenContextView } from "@switchyard/core";
-import { api, ApiRequestError, enc } from "../api";
+import { api, enc } from "../api";
 import { formatPercent, rolloutVariant } from "../flag-state";
 import { servedPercent } from "../definition";
 import { seenContextsQuery } from "../queries";
 import { Conflict, useConfigWrite } from "./conflict";
-import { ErrorNote, FieldError, Loading } from "./feedback";
+import { ErrorNote, FieldError, hasIssues, Loading, unclaimed } from "./feedback";
 
 /** A typed percentage, or why it is not one the server accepts (0..100 in 0.001 steps). */
 export function parsePercent(text: string): { percent: number; error?: undefined } | { percent?: undefined; error: string } {
@@ -43,11 +43,6 @@ export function countServed(
   return contexts.filter((seen) => compiled.evaluate(seen.context).variant === variant).length;
 }
 
-/** Errors shown elsewhere: next to a field, or as a conflict panel. */
-function isFieldOrConflict(error: unknown): boolean {
-  return error instanceof ApiRequestError && (error.isConflict || error.issues.length > 0);
-}
-
 export function RolloutControl({
   flag,
   environment,
@@ -62,7 +57,7 @@ export function RolloutControl({
   const id = useId();
   const config = flag.environments[environment]!;
   const choices = flag.variants.filter((variant) => variant.key !== config.offVariant);
-  const defaultVariant = flag.kind === "boolean" ? rolloutVariant(flag) : (choices[0]?.key ?? rolloutVariant(flag));
+  const defaultVariant = rolloutVariant(flag, config);
   const [chosenVariant, setChosenVariant] = useState<string | null>(null);
   const variant = chosenVariant ?? defaultVariant;
   const current = servedPercent(config.fallthrough, variant);
@@ -89,7 +84,8 @@ export function RolloutControl({
   const disabled = readOnlyReason !== undefined;
   const unchanged = parsed.percent === current;
   return (
-    <form className="rollout-control" onSubmit={submit} aria-labelledby={`${id}-title`}>
+    // noValidate: parsePercent checks the number, in the words the page uses.
+    <form className="rollout-control" onSubmit={submit} aria-labelledby={`${id}-title`} noValidate>
       <h3 id={`${id}-title`}>Rollout</h3>
       <p className="rollout-now">
         Now: <strong>{formatPercent(current)}</strong> of everyone else get <strong>{variant}</strong>
@@ -135,7 +131,7 @@ export function RolloutControl({
             inputMode="decimal"
             value={shown}
             onChange={(event) => setText(event.target.value)}
-            aria-invalid={parsed.error !== undefined || (apply.error instanceof ApiRequestError && apply.error.issuesFor("percent").length > 0) ? true : undefined}
+            aria-invalid={parsed.error !== undefined || hasIssues(apply.error, "percent") || undefined}
             aria-describedby={`${id}-percent-error`}
             disabled={disabled}
             title={readOnlyReason}
@@ -175,7 +171,7 @@ export function RolloutControl({
           apply.reset();
         }}
       />
-      {apply.error !== null && !isFieldOrConflict(apply.error) && <ErrorNote error={apply.error} />}
+      <ErrorNote error={unclaimed(apply.error, ["percent", "variant"])} />
     </form>
   );
 }

@@ -6,7 +6,6 @@ import type { Rule, Variant } from "@switchyard/core";
 import { ApiRequestError } from "../api";
 import { RulesEditor } from "./rules-editor";
 
-
 const variants: Variant[] = [
   { key: "on", value: true },
   { key: "off", value: false },

@@ -4,8 +4,8 @@
  */
 import { useId, useRef } from "react";
 import type { Rule, SegmentView, Variant } from "@switchyard/core";
+import { ClauseEditor, emptyClause } from "./clause-editor";
 import { FieldError } from "./feedback";
-import { ClauseEditor, emptyClause, onlyAt } from "./clause-editor";
 import { ServeEditor } from "./serve-editor";
 import "./editors.css";
 
@@ -96,7 +96,7 @@ export function RulesEditor({
           ))}
         </ol>
       )}
-      <FieldError error={onlyAt(errors, "rules")} path="rules" />
+      <FieldError error={errors} path="rules" except={rules.map((_, index) => `rules[${index}]`)} />
       <button type="button" onClick={add} disabled={disabled || variants.length === 0}>
         + Add rule
       </button>
@@ -171,13 +171,13 @@ function RuleFields({
             </button>
           </div>
         ))}
-        <FieldError error={onlyAt(errors, `${path}.clauses`)} path={`${path}.clauses`} />
+        <FieldError error={errors} path={`${path}.clauses`} except={rule.clauses.map((_, at) => `${path}.clauses[${at}]`)} />
         <button type="button" onClick={() => onChange({ ...rule, clauses: [...rule.clauses, emptyClause()] })} disabled={disabled}>
           + Add condition
         </button>
       </fieldset>
       <ServeEditor serve={rule.serve} onChange={(serve) => onChange({ ...rule, serve })} variants={variants} disabled={disabled} error={errors} path={`${path}.serve`} label="Then serve" />
-      <FieldError error={onlyAt(errors, path)} path={path} />
+      <FieldError error={errors} path={path} except={[`${path}.description`, `${path}.clauses`, `${path}.serve`]} />
     </>
   );
 }

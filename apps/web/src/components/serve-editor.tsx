@@ -2,8 +2,9 @@
 import { useEffect, useId, useState } from "react";
 import { BUCKET_COUNT, type Serve, type Variant, type WeightedVariant } from "@switchyard/core";
 import { formatPercent } from "../flag-state";
-import { FieldError } from "./feedback";
-import { COMMON_ATTRIBUTES, hasIssues } from "./clause-editor";
+import { variantLabel } from "../variants";
+import { AttributeInput } from "./attribute-input";
+import { FieldError, hasIssues } from "./feedback";
 import "./editors.css";
 
 /** Weight units in one percent: weights count 0.001% steps. */
@@ -109,13 +110,6 @@ export function ServeEditor({
   );
 }
 
-/** "Enabled (on: true)" style label: name when the variant has one, always the key and value. */
-export function variantLabel(variant: Variant): string {
-  const value = JSON.stringify(variant.value);
-  const shown = value.length > 40 ? `${value.slice(0, 39)}…` : value;
-  return variant.name ? `${variant.name} (${variant.key}: ${shown})` : `${variant.key}: ${shown}`;
-}
-
 type Rollout = Extract<Serve, { rollout: unknown }>["rollout"];
 
 function RolloutFields({
@@ -192,23 +186,15 @@ function RolloutFields({
         </button>
       </div>
       <label htmlFor={`${id}-bucket-by`}>Bucket by attribute</label>
-      <input
+      <AttributeInput
         id={`${id}-bucket-by`}
-        list={`${id}-attributes`}
         value={rollout.bucketBy}
         onChange={(e) => onChange({ ...rollout, bucketBy: e.target.value })}
         onBlur={() => rollout.bucketBy.trim() === "" && onChange({ ...rollout, bucketBy: "key" })}
         disabled={disabled}
         aria-describedby={`${id}-bucket-hint`}
         aria-invalid={hasIssues(errors, `${path}.bucketBy`) || undefined}
-        autoComplete="off"
-        spellCheck={false}
       />
-      <datalist id={`${id}-attributes`}>
-        {COMMON_ATTRIBUTES.map((attribute) => (
-          <option key={attribute} value={attribute} />
-        ))}
-      </datalist>
       <p id={`${id}-bucket-hint`} className="hint">
         Contexts with the same value of this attribute always get the same variant (usually <code>key</code>).
       </p>

@@ -1,9 +1,9 @@
 /** Individual targeting: context keys that always get a given variant, checked before any rule. */
 import { useId } from "react";
 import type { Target, Variant } from "@switchyard/core";
+import { variantLabel } from "../variants";
+import { ChipInput } from "./chip-input";
 import { FieldError } from "./feedback";
-import { ChipInput } from "./clause-editor";
-import { variantLabel } from "./serve-editor";
 import "./editors.css";
 
 export function TargetsEditor({

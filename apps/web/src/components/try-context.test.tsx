@@ -4,7 +4,6 @@ import { describe, expect, it } from "vitest";
 import type { FlagDefinition } from "@switchyard/core";
 import { parseAttributeValue, TryContext } from "./try-context";
 
-
 const saved: FlagDefinition = {
   key: "new-checkout",
   kind: "boolean",
@@ -86,5 +85,21 @@ describe("parseAttributeValue", () => {
     expect(parseAttributeValue("true")).toBe(true);
     expect(parseAttributeValue('["a","b"]')).toEqual(["a", "b"]);
     expect(parseAttributeValue("NL")).toBe("NL");
+  });
+});
+
+describe("TryContext attribute rows", () => {
+  it("keep what is typed while it is typed, such as 1.05 or a trailing space", async () => {
+    const user = userEvent.setup();
+    render(<TryContext saved={saved} segments={[]} />);
+    const country = screen.getByLabelText("Value of country") as HTMLInputElement;
+    await user.clear(country);
+    await user.type(country, "1.05");
+    expect(country.value).toBe("1.05");
+    expect(JSON.parse((screen.getByLabelText("Context (JSON)") as HTMLTextAreaElement).value).country).toBe(1.05);
+
+    await user.clear(country);
+    await user.type(country, "true story");
+    expect(country.value).toBe("true story");
   });
 });

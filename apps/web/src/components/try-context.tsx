@@ -120,17 +120,7 @@ function AttributeRows({ context, onSet }: { context: Record<string, JsonValue>;
     <div className="attribute-rows">
       <ul className="attribute-list" aria-label="Attributes">
         {Object.entries(context).map(([attribute, attributeValue]) => (
-          <li key={attribute} className="row">
-            <code className="attribute-name">{attribute}</code>
-            <input
-              aria-label={`Value of ${attribute}`}
-              value={showAttributeValue(attributeValue)}
-              onChange={(event) => onSet(attribute, parseAttributeValue(event.target.value))}
-            />
-            <button type="button" onClick={() => onSet(attribute, undefined)} aria-label={`Remove ${attribute}`}>
-              Remove
-            </button>
-          </li>
+          <AttributeRow key={attribute} name={attribute} value={attributeValue} onSet={onSet} />
         ))}
       </ul>
       <form className="row attribute-add" onSubmit={add} aria-label="Add attribute">
@@ -148,6 +138,28 @@ function AttributeRows({ context, onSet }: { context: Record<string, JsonValue>;
       </form>
       <p className="hint">Values are read as JSON when they parse (42, true, ["a","b"]), otherwise as text.</p>
     </div>
+  );
+}
+
+function AttributeRow({ name, value, onSet }: { name: string; value: JsonValue; onSet: (name: string, value: JsonValue | undefined) => void }) {
+  // The text as typed while typing: "1.0" on the way to "1.05" reads as 1, and shown as 1 the 0 would vanish.
+  const [typed, setTyped] = useState<string | null>(null);
+  return (
+    <li className="row">
+      <code className="attribute-name">{name}</code>
+      <input
+        aria-label={`Value of ${name}`}
+        value={typed ?? showAttributeValue(value)}
+        onChange={(event) => {
+          setTyped(event.target.value);
+          onSet(name, parseAttributeValue(event.target.value));
+        }}
+        onBlur={() => setTyped(null)}
+      />
+      <button type="button" onClick={() => onSet(name, undefined)} aria-label={`Remove ${name}`}>
+        Remove
+      </button>
+    </li>
   );
 }
 

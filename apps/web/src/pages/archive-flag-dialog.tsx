@@ -2,8 +2,9 @@
 import { useState } from "react";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import type { FlagView } from "@switchyard/core";
-import { api, ApiRequestError, enc } from "../api";
-import { Dialog } from "../components/dialog";
+import { api, enc } from "../api";
+import { conflictState, ConflictPanel } from "../components/conflict";
+import { Dialog, DialogActions } from "../components/dialog";
 import { ErrorNote } from "../components/feedback";
 import { keys } from "../queries";
 
@@ -28,7 +29,7 @@ function ArchiveForm({ target, onClose }: { target: FlagView; onClose: () => voi
       onClose();
     },
   });
-  const conflict = change.error instanceof ApiRequestError && change.error.isConflict ? (change.error.current as FlagView) : null;
+  const conflict = conflictState<FlagView>(change.error);
   const alreadyDone = base.archived === archive;
 
   function loadCurrent(current: FlagView) {
@@ -50,13 +51,11 @@ function ArchiveForm({ target, onClose }: { target: FlagView; onClose: () => voi
         </p>
       )}
       {conflict ? (
-        <div className="note warning" role="alert">
-          <strong>This flag changed since you loaded it.</strong> It is now at version {conflict.version} and{" "}
-          {conflict.archived ? "archived" : "not archived"}. Nothing was changed.{" "}
-          <button type="button" className="link" onClick={() => loadCurrent(conflict)}>
-            Load the current version
-          </button>
-        </div>
+        <ConflictPanel heading="This flag changed since the list showed it." onLoad={() => loadCurrent(conflict)} loadLabel="Load the current version">
+          <p>
+            It is now at version {conflict.version} and {conflict.archived ? "archived" : "not archived"}.
+          </p>
+        </ConflictPanel>
       ) : alreadyDone ? (
         <p className="note success" role="status">
           It is already {archive ? "archived" : "active"}: nothing to do.
@@ -64,16 +63,16 @@ function ArchiveForm({ target, onClose }: { target: FlagView; onClose: () => voi
       ) : (
         <ErrorNote error={change.error} />
       )}
-      <div className="row">
+      <DialogActions>
+        <button type="button" onClick={onClose} data-autofocus>
+          {alreadyDone ? "Close" : "Cancel"}
+        </button>
         {!alreadyDone && (
           <button type="button" className={archive ? "danger" : "primary"} onClick={() => change.mutate()} disabled={change.isPending || conflict !== null}>
             {change.isPending ? (archive ? "Archiving…" : "Unarchiving…") : archive ? "Archive flag" : "Unarchive flag"}
           </button>
         )}
-        <button type="button" onClick={onClose}>
-          {alreadyDone ? "Close" : "Cancel"}
-        </button>
-      </div>
+      </DialogActions>
     </div>
   );
 }

@@ -5,33 +5,19 @@
 import { useId, useState, type FormEvent } from "react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useNavigate } from "react-router";
-import type { FlagKind, FlagView, JsonValue } from "@switchyard/core";
+import type { FlagKind, FlagView } from "@switchyard/core";
 import { keyProblem } from "@switchyard/core";
 import type { CreateFlagInput } from "@switchyard/core/api-schema";
-import { api, ApiRequestError, enc } from "../api";
-import { Dialog } from "../components/dialog";
-import { ErrorNote, FieldError } from "../components/feedback";
+import { api, enc } from "../api";
+import { Dialog, DialogActions } from "../components/dialog";
+import { ErrorNote, FieldError, hasIssues, unclaimed } from "../components/feedback";
 import { flagListQuery, keys } from "../queries";
+import { parseVariantValue } from "../variants";
 import "./flags.css";
 
 interface VariantDraft {
   key: string;
   value: string;
-}
-
-/** A variant's typed value as the flag's kind reads it, or what is wrong with it. */
-export function parseVariantValue(kind: Exclude<FlagKind, "boolean">, text: string): { value: JsonValue } | { error: string } {
-  if (kind === "string") return { value: text };
-  if (text.trim() === "") return { error: kind === "number" ? "enter a number" : "enter a JSON value" };
-  if (kind === "number") {
-    const value = Number(text);
-    return Number.isFinite(value) ? { value } : { error: "must be a number, like 3 or 0.25" };
-  }
-  try {
-    return { value: JSON.parse(text) as JsonValue };
-  } catch (error) {
-    return { error: `is not valid JSON (${(error as Error).message})` };
-  }
 }
 
 /** Comma-separated tags, each checked with the key rule. */
@@ -41,12 +27,7 @@ export function parseTags(text: string): { tags: string[]; error: string | null 
   return { tags, error: bad ? `"${bad[0]}" ${bad[1]}` : null };
 }
 
-const fieldRoots = ["key", "name", "description", "kind", "variants", "tags", "clientVisible"];
-
-/** True when every issue names a field of this form, so the fields show them all. */
-function allClaimed(error: unknown): boolean {
-  return error instanceof ApiRequestError && error.issues.length > 0 && error.issues.every((issue) => fieldRoots.includes(issue.path.split(/[.[]/)[0]!));
-}
+const FIELDS = ["key", "name", "description", "kind", "variants", "tags", "clientVisible"];
 
 export function CreateFlagDialog({ open, onClose }: { open: boolean; onClose: () => void }) {
   return (
@@ -101,8 +82,7 @@ function CreateFlagForm({ onClose }: { onClose: () => void }) {
       void navigate(`/flags/${enc(flag.key)}`);
     },
   });
-  const serverError = create.error instanceof ApiRequestError ? create.error : null;
-  const serverSays = (path: string) => (serverError?.issuesFor(path).length ?? 0) > 0;
+  const serverSays = (path: string) => hasIssues(create.error, path);
 
   const showKeyProblem = (keyTouched || key !== "") && keyIssue !== null;
   // Why "Create flag" is disabled, in one line beside it.
@@ -143,7 +123,7 @@ function CreateFlagForm({ onClose }: { onClose: () => void }) {
         aria-describedby={`${id}-key-help`}
         autoComplete="off"
         spellCheck={false}
-        autoFocus
+        data-autofocus
         required
       />
       <div id={`${id}-key-help`} aria-live="polite">
@@ -231,13 +211,7 @@ function CreateFlagForm({ onClose }: { onClose: () => void }) {
             );
           })}
           {variants.length === 0 && <p className="field-error">Add at least one variant.</p>}
-          {serverError?.issues
-            .filter((issue) => issue.path === "variants")
-            .map((issue) => (
-              <p className="field-error" role="alert" key={issue.message}>
-                Variants {issue.message}
-              </p>
-            ))}
+          <FieldError error={create.error} path="variants" except={variants.flatMap((_, index) => [`variants[${index}].key`, `variants[${index}].value`])} />
           <button type="button" onClick={() => setVariants([...variants, { key: "", value: "" }])}>
             Add variant
           </button>
@@ -267,17 +241,16 @@ function CreateFlagForm({ onClose }: { onClose: () => void }) {
       </p>
       <FieldError error={create.error} path="clientVisible" />
 
-      {create.error && !allClaimed(create.error) && <ErrorNote error={create.error} title="The flag was not created." />}
+      <ErrorNote error={unclaimed(create.error, FIELDS)} title="The flag was not created." />
 
-      <div className="row dialog-actions">
-        <button type="submit" className="primary" disabled={!canSubmit}>
-          {create.isPending ? "Creating…" : "Create flag"}
-        </button>
+      <DialogActions note={blocker}>
         <button type="button" onClick={onClose}>
           Cancel
         </button>
-        {blocker && <p className="hint">{blocker}</p>}
-      </div>
+        <button type="submit" className="primary" disabled={!canSubmit}>
+          {create.isPending ? "Creating…" : "Create flag"}
+        </button>
+      </DialogActions>
     </form>
   );
 }

@@ -1,9 +1,9 @@
-import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { render, screen, within } from "@testing-library/react";
+import { screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { CreatedCredentialView, CredentialView, MeView } from "@switchyard/core";
 import { keys } from "../queries";
+import { environmentView, jsonResponse as json, renderWithQueries, testQueryClient, userMe } from "../test-fixtures";
 import { CredentialsPage } from "./credentials";
 
 const token = "sy_server_abc123_secretsecretsecret";
@@ -21,10 +21,6 @@ const created: CreatedCredentialView = {
   token,
 };
 
-function json(body: unknown, status = 200) {
-  return new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json" } });
-}
-
 let credentials: CredentialView[] = [];
 const requests: { method: string; url: string; body: unknown }[] = [];
 
@@ -41,7 +37,7 @@ beforeEach(() => {
         return json(created, 201);
       }
       if (url === "/api/v1/credentials") return json({ credentials });
-      if (url === "/api/v1/environments") return json({ environments: [{ key: "production", name: "Production", revision: 3, createdAt: "2025-01-01T00:00:00.000Z" }] });
+      if (url === "/api/v1/environments") return json({ environments: [environmentView("production")] });
       if (url.startsWith("/api/v1/flags")) return json({ flags: [], nextCursor: null });
       return json({ error: { code: "not_found", message: "not found", issues: [] } }, 404);
     }),
@@ -53,17 +49,12 @@ afterEach(() => {
 });
 
 function renderPage(me: MeView) {
-  const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+  const queryClient = testQueryClient({ staleTime: 0 });
   queryClient.setQueryData(keys.me, me);
-  render(
-    <QueryClientProvider client={queryClient}>
-      <CredentialsPage />
-    </QueryClientProvider>,
-  );
-  return queryClient;
+  return renderWithQueries(<CredentialsPage />, queryClient).queryClient;
 }
 
-const admin: MeView = { kind: "user", id: 1, email: "admin@localhost", name: "Admin", role: "admin" };
+const admin = userMe("admin");
 
 describe("CredentialsPage", () => {
   it("shows a new token once, copies it, and keeps it out of the query client", async () => {
@@ -74,6 +65,8 @@ describe("CredentialsPage", () => {
 
     await user.click(screen.getByRole("button", { name: "New credential" }));
     const dialog = screen.getByRole("dialog", { name: "New credential" });
+    // The dialog starts at the one field everyone must fill.
+    expect(document.activeElement).toBe(within(dialog).getByLabelText("Name"));
     await user.type(within(dialog).getByLabelText("Name"), "checkout");
     await within(dialog).findByRole("option", { name: "production" });
     await user.click(within(dialog).getByRole("button", { name: "Create credential" }));
@@ -116,7 +109,7 @@ describe("CredentialsPage", () => {
   });
 
   it("tells non-admins why they see nothing, without asking the server", () => {
-    renderPage({ kind: "user", id: 2, email: "ed@localhost", name: "Ed", role: "editor" });
+    renderPage(userMe("editor"));
     expect(screen.getByText(/Only admins can see credentials/)).toBeTruthy();
     expect(requests).toHaveLength(0);
   });

@@ -4,12 +4,13 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import type { EnvironmentView } from "@switchyard/core";
 import { keyProblem } from "@switchyard/core";
 import type { CreateEnvironmentInput } from "@switchyard/core/api-schema";
-import { api, ApiRequestError } from "../api";
+import { api } from "../api";
 import { usePermission } from "../auth";
-import { Dialog } from "../components/dialog";
-import { Empty, ErrorNote, FieldError, QueryState } from "../components/feedback";
+import { DataTable } from "../components/data-table";
+import { Dialog, DialogActions } from "../components/dialog";
+import { Empty, ErrorNote, FieldError, hasIssues, QueryState, ReadOnlyHint, unclaimed } from "../components/feedback";
 import { environmentsQuery, keys } from "../queries";
-import "../components/editors.css";
+import { DateTime } from "../time";
 
 export function EnvironmentsPage() {
   const environments = useQuery(environmentsQuery);
@@ -25,37 +26,23 @@ export function EnvironmentsPage() {
           New environment
         </button>
       </div>
-      {!permission.allowed && <p className="hint">Read-only: {permission.reason}</p>}
+      <ReadOnlyHint reason={permission.reason} />
       <QueryState query={environments} what="environments">
         {(list) =>
           list.length === 0 ? (
             <Empty>No environments yet.</Empty>
           ) : (
-            <div className="table-wrap">
-              <table>
-                <caption className="visually-hidden">Environments</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Key</th>
-                    <th scope="col">Name</th>
-                    <th scope="col">Revision</th>
-                    <th scope="col">Created</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {list.map((environment) => (
-                    <tr key={environment.key}>
-                      <td className="mono">{environment.key}</td>
-                      <td>{environment.name}</td>
-                      <td title="Counts every change SDKs in this environment have received">{environment.revision}</td>
-                      <td>
-                        <time dateTime={environment.createdAt}>{new Date(environment.createdAt).toLocaleString()}</time>
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable
+              caption="Environments"
+              rows={list}
+              rowKey={(environment) => environment.key}
+              columns={[
+                { header: "Key", cell: (environment) => <code>{environment.key}</code> },
+                { header: "Name", cell: (environment) => environment.name },
+                { header: <span title="Counts every change SDKs in this environment have received">Revision</span>, cell: (environment) => environment.revision },
+                { header: "Created", cell: (environment) => <DateTime iso={environment.createdAt} /> },
+              ]}
+            />
           )
         }
       </QueryState>
@@ -81,7 +68,6 @@ function CreateEnvironmentForm({ existing, onDone }: { existing: EnvironmentView
     },
   });
   const keyIssue = key === "" ? undefined : (keyProblem(key) ?? (existing.some((env) => env.key === key) ? "is already taken" : undefined));
-  const claimed = create.error instanceof ApiRequestError && create.error.issues.some((issue) => issue.path === "key" || issue.path === "name");
 
   function submit(event: FormEvent) {
     event.preventDefault();
@@ -98,8 +84,8 @@ function CreateEnvironmentForm({ existing, onDone }: { existing: EnvironmentView
         onChange={(e) => setKey(e.target.value)}
         required
         maxLength={128}
-        autoFocus
-        aria-invalid={keyIssue !== undefined || undefined}
+        data-autofocus
+        aria-invalid={keyIssue !== undefined || hasIssues(create.error, "key") || undefined}
         aria-describedby={`${id}-key-hint`}
         autoComplete="off"
         spellCheck={false}
@@ -109,18 +95,17 @@ function CreateEnvironmentForm({ existing, onDone }: { existing: EnvironmentView
       </p>
       <FieldError error={create.error} path="key" />
       <label htmlFor={`${id}-name`}>Name (optional)</label>
-      <input id={`${id}-name`} value={name} onChange={(e) => setName(e.target.value)} maxLength={200} placeholder={key} />
+      <input id={`${id}-name`} value={name} onChange={(e) => setName(e.target.value)} maxLength={200} placeholder={key} aria-invalid={hasIssues(create.error, "name") || undefined} />
       <FieldError error={create.error} path="name" />
-      {!claimed && <ErrorNote error={create.error} />}
-      <div className="row dialog-actions">
-        <span className="spacer" />
+      <ErrorNote error={unclaimed(create.error, ["key", "name"])} />
+      <DialogActions>
         <button type="button" onClick={onDone}>
           Cancel
         </button>
         <button type="submit" className="primary" disabled={create.isPending || key === "" || keyIssue !== undefined}>
           {create.isPending ? "Creating…" : "Create environment"}
         </button>
-      </div>
+      </DialogActions>
     </form>
   );
 }

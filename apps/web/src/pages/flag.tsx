@@ -2,51 +2,49 @@
  * One flag: its state everywhere, and for the chosen environment the kill switch, serving toggle,
  * rollout, targeting draft and a context to try; then its variants and history.
  */
-import { useId, useMemo, useState, type FormEvent } from "react";
+import { useMemo } from "react";
 import { useQuery } from "@tanstack/react-query";
 import { Link, useParams, useSearchParams } from "react-router";
-import { flagDefinition, segmentDefinition, type FlagConfigView, type FlagView, type SegmentView } from "@switchyard/core";
+import { flagDefinition, segmentDefinition, type FlagConfigView, type FlagView } from "@switchyard/core";
 import { api, ApiRequestError, enc } from "../api";
 import { usePermission } from "../auth";
-import { flagState } from "../flag-state";
 import { environmentsQuery, flagQuery, segmentsQuery } from "../queries";
+import { useDraft } from "../use-draft";
 import { AuditList } from "../components/audit-list";
 import { Conflict, useConfigWrite } from "../components/conflict";
-import { Empty, ErrorNote, FieldError, Loading } from "../components/feedback";
+import { Empty, ErrorNote, LoadError, Loading, ReadOnlyHint, unclaimed } from "../components/feedback";
 import { KillBanners, KillSwitch } from "../components/kill-switch";
 import { RolloutControl } from "../components/rollout-control";
-import { RulesEditor } from "../components/rules-editor";
-import { ServeEditor } from "../components/serve-editor";
-import { TargetsEditor } from "../components/targets-editor";
+import { StateBadge } from "../components/state-badge";
 import { TryContext } from "../components/try-context";
 import { VariantsEditor } from "../components/variants-editor";
+import { TargetingForm, targetingOf } from "./flag-targeting";
 import "./flag.css";
 
 export function FlagPage() {
   const { key = "" } = useParams();
   const flag = useQuery(flagQuery(key));
   if (flag.isPending) return <Loading what={`flag ${key}`} />;
-  if (flag.error instanceof ApiRequestError && flag.error.status === 404) {
-    return (
-      <Empty>
-        <h1>No flag named {key}</h1>
-        <p>
-          It may have been mistyped or never created. <Link to="/flags">Back to all flags</Link>
-        </p>
-      </Empty>
-    );
+  if (flag.data === undefined) {
+    if (flag.error instanceof ApiRequestError && flag.error.status === 404) {
+      return (
+        <Empty>
+          <h1>No flag named {key}</h1>
+          <p>
+            It may have been mistyped or never created. <Link to="/flags">Back to all flags</Link>
+          </p>
+        </Empty>
+      );
+    }
+    return <LoadError what={`flag ${key}`} error={flag.error} onRetry={() => void flag.refetch()} />;
   }
-  if (flag.error || !flag.data) {
-    return (
-      <div className="note error" role="alert">
-        Could not load flag {key}: {flag.error instanceof Error ? flag.error.message : "unknown error"}{" "}
-        <button type="button" onClick={() => void flag.refetch()}>
-          Retry
-        </button>
-      </div>
-    );
-  }
-  return <FlagDetail flag={flag.data} />;
+  return (
+    <>
+      {/* A failed refresh keeps the page and any draft on it. */}
+      {flag.error && <LoadError what={`flag ${key}`} error={flag.error} onRetry={() => void flag.refetch()} shown />}
+      <FlagDetail flag={flag.data} />
+    </>
+  );
 }
 
 function FlagDetail({ flag }: { flag: FlagView }) {
@@ -90,14 +88,11 @@ function FlagDetail({ flag }: { flag: FlagView }) {
       ) : (
         <>
           <nav className="env-tabs" aria-label="Environments">
-            {order.map((key) => {
-              const state = flagState(flag, flag.environments[key]!);
-              return (
-                <Link key={key} to={{ search: `?env=${enc(key)}` }} className="env-tab" aria-current={key === environment ? "page" : undefined}>
-                  <span className="env-tab-name">{key}</span> <span className={`state ${state.kind}`}>{state.label}</span>
-                </Link>
-              );
-            })}
+            {order.map((key) => (
+              <Link key={key} to={{ search: `?env=${enc(key)}` }} className="env-tab" aria-current={key === environment ? "page" : undefined}>
+                <span className="env-tab-name">{key}</span> <StateBadge flag={flag} config={flag.environments[key]} />
+              </Link>
+            ))}
           </nav>
           {requested !== null && requested !== environment && (
             <p className="note warning">
@@ -105,12 +100,12 @@ function FlagDetail({ flag }: { flag: FlagView }) {
             </p>
           )}
           {/* Keyed so a draft or a typed rollout never follows you into another environment. */}
-          <EnvironmentPanel key={environment} flag={flag} environment={environment} readOnlyReason={edit.allowed ? undefined : edit.reason} />
+          <EnvironmentPanel key={environment} flag={flag} environment={environment} readOnlyReason={edit.reason} />
         </>
       )}
       <section className="card flag-section" aria-labelledby="flag-variants">
         <h2 id="flag-variants">Variants</h2>
-        <VariantsEditor flag={flag} disabled={!edit.allowed} />
+        <VariantsEditor flag={flag} readOnlyReason={edit.reason} />
       </section>
       <section className="card flag-section" aria-labelledby="flag-history">
         <h2 id="flag-history">History</h2>
@@ -124,16 +119,16 @@ function EnvironmentPanel({ flag, environment, readOnlyReason }: { flag: FlagVie
   const config = flag.environments[environment]!;
   const segmentsQ = useQuery(segmentsQuery(environment));
   const segments = useMemo(() => (segmentsQ.data ?? []).map(segmentDefinition), [segmentsQ.data]);
-  const state = flagState(flag, config);
-  const [draft, setDraft] = useState<Draft | null>(null);
+  const draft = useDraft(targetingOf(config), config.version);
   const saved = useMemo(() => flagDefinition(flag, config), [flag, config]);
-  const unsaved = useMemo(() => (isDirty(draft) ? flagDefinition(flag, { ...config, ...draft.edits }) : undefined), [flag, config, draft]);
+  const edits = draft.dirty ? draft.fields : null;
+  const unsaved = useMemo(() => (edits ? flagDefinition(flag, { ...config, ...edits }) : undefined), [flag, config, edits]);
   return (
     <section className="env-panel" aria-labelledby="env-title">
       <div className="card env-controls">
         <div className="env-controls-main">
           <h2 id="env-title">
-            In {environment} <span className={`state ${state.kind}`}>{state.label}</span>
+            In {environment} <StateBadge flag={flag} config={config} />
           </h2>
           <ServingToggle flag={flag} config={config} readOnlyReason={readOnlyReason} />
           {config.killed && (
@@ -142,7 +137,7 @@ function EnvironmentPanel({ flag, environment, readOnlyReason }: { flag: FlagVie
               below; what you change here applies once the flag is unkilled.
             </p>
           )}
-          {readOnlyReason !== undefined && <p className="hint">Read-only: {readOnlyReason}</p>}
+          <ReadOnlyHint reason={readOnlyReason} />
         </div>
         <KillSwitch flag={flag} environment={environment} readOnlyReason={readOnlyReason} />
       </div>
@@ -155,7 +150,7 @@ function EnvironmentPanel({ flag, environment, readOnlyReason }: { flag: FlagVie
           <TryContext saved={saved} unsaved={unsaved} segments={segments} />
         </div>
       </div>
-      <Targeting flag={flag} config={config} segments={segmentsQ.data ?? []} draft={draft} onDraft={setDraft} readOnlyReason={readOnlyReason} />
+      <TargetingForm flag={flag} config={config} segments={segmentsQ.data ?? []} draft={draft} readOnlyReason={readOnlyReason} />
     </section>
   );
 }
@@ -186,153 +181,8 @@ function ServingToggle({ flag, config, readOnlyReason }: { flag: FlagView; confi
       <span className="switch-state" aria-hidden="true">
         {config.enabled ? "On" : "Off"}
       </span>
-      <Conflict error={toggle.error} environment={environment} onDiscard={() => toggle.reset()} />
-      {toggle.error instanceof ApiRequestError && toggle.error.isConflict ? null : <ErrorNote error={toggle.error} />}
+      <Conflict error={toggle.error} environment={environment} onDiscard={() => toggle.reset()} loadLabel="Review the current version" />
+      <ErrorNote error={unclaimed(toggle.error, [])} />
     </div>
-  );
-}
-
-type Editable = Pick<FlagConfigView, "targets" | "rules" | "fallthrough" | "offVariant">;
-
-function editable(config: Editable): Editable {
-  return { targets: config.targets, rules: config.rules, fallthrough: config.fallthrough, offVariant: config.offVariant };
-}
-
-function sameEditable(a: Editable, b: Editable): boolean {
-  return JSON.stringify(editable(a)) === JSON.stringify(editable(b));
-}
-
-/** A draft keeps the config it started from: it is saved against that version, and only then. */
-interface Draft {
-  base: FlagConfigView;
-  edits: Editable;
-}
-
-/** A draft edited back to where it started is no draft: the page follows the live config again. */
-function isDirty(draft: Draft | null): draft is Draft {
-  return draft !== null && !sameEditable(draft.edits, draft.base);
-}
-
-const claimedPaths = ["targets", "rules", "fallthrough", "offVariant", "reason"];
-
-function Targeting({
-  flag,
-  config,
-  segments,
-  draft,
-  onDraft,
-  readOnlyReason,
-}: {
-  flag: FlagView;
-  config: FlagConfigView;
-  segments: SegmentView[];
-  draft: Draft | null;
-  onDraft: (update: (previous: Draft | null) => Draft | null) => void;
-  readOnlyReason?: string;
-}) {
-  const id = useId();
-  const [reason, setReason] = useState("");
-  const dirty = isDirty(draft);
-  const shown = dirty ? draft.edits : editable(config);
-  const stale = dirty && draft.base.version !== config.version;
-  const save = useConfigWrite(flag.key, (body: Editable & { version: number; reason?: string }) =>
-    api<FlagConfigView>("PATCH", `/api/v1/flags/${enc(flag.key)}/environments/${enc(config.environment)}`, { body }),
-  );
-  const disabled = readOnlyReason !== undefined;
-
-  function change(edit: Partial<Editable>) {
-    // An untouched draft starts again from the live config.
-    onDraft((previous) =>
-      isDirty(previous)
-        ? { base: previous.base, edits: { ...previous.edits, ...edit } }
-        : { base: config, edits: { ...editable(config), ...edit } },
-    );
-  }
-
-  function clear() {
-    onDraft(() => null);
-    setReason("");
-  }
-
-  function discard() {
-    clear();
-    save.reset();
-  }
-
-  function submit(event: FormEvent) {
-    event.preventDefault();
-    if (!dirty) return;
-    const trimmed = reason.trim();
-    save.mutate({ ...draft.edits, version: draft.base.version, ...(trimmed === "" ? {} : { reason: trimmed }) }, { onSuccess: clear });
-  }
-
-  const error = save.error;
-  const unclaimed =
-    error instanceof ApiRequestError &&
-    !error.isConflict &&
-    (error.issues.length === 0 || error.issues.some((issue) => !claimedPaths.some((path) => error.issuesFor(path).includes(issue))));
-  return (
-    <form className="card targeting" onSubmit={submit} aria-labelledby={`${id}-title`}>
-      <h3 id={`${id}-title`}>Targeting</h3>
-      <p className="hint">Evaluated in order: individual targets, then rules top to bottom, then everyone else.</p>
-      {stale && (
-        <p className="note warning" role="status">
-          This flag changed in {config.environment} since you started editing (now version {config.version}). Your draft is kept;
-          saving it will not overwrite that change but show you the current version.
-        </p>
-      )}
-      <TargetsEditor targets={shown.targets} onChange={(targets) => change({ targets })} variants={flag.variants} disabled={disabled} error={error} />
-      <RulesEditor rules={shown.rules} onChange={(rules) => change({ rules })} variants={flag.variants} segments={segments} disabled={disabled} error={error} />
-      <ServeEditor
-        serve={shown.fallthrough}
-        onChange={(fallthrough) => change({ fallthrough })}
-        variants={flag.variants}
-        disabled={disabled}
-        error={error}
-        path="fallthrough"
-        label="Everyone else"
-      />
-      <div>
-        <label htmlFor={`${id}-off`}>Off variant</label>
-        <select
-          id={`${id}-off`}
-          value={shown.offVariant}
-          onChange={(event) => change({ offVariant: event.target.value })}
-          disabled={disabled}
-          aria-invalid={error instanceof ApiRequestError && error.issuesFor("offVariant").length > 0 ? true : undefined}
-        >
-          {flag.variants.map((variant) => (
-            <option key={variant.key} value={variant.key}>
-              {variant.key} ({JSON.stringify(variant.value)})
-            </option>
-          ))}
-        </select>
-        <p className="hint">Served while the flag is off or killed.</p>
-        <FieldError error={error} path="offVariant" />
-      </div>
-      <div className="save-bar">
-        <div className="save-reason">
-          <label htmlFor={`${id}-reason`}>Reason (optional)</label>
-          <input id={`${id}-reason`} value={reason} onChange={(event) => setReason(event.target.value)} disabled={disabled || !dirty} placeholder="Why, for the audit log" />
-          <FieldError error={error} path="reason" />
-        </div>
-        <div className="row">
-          <button type="submit" className="primary" disabled={disabled || !dirty || save.isPending} title={readOnlyReason}>
-            {save.isPending ? "Saving…" : "Save changes"}
-          </button>
-          <button type="button" onClick={discard} disabled={!dirty || save.isPending}>
-            Discard
-          </button>
-          {dirty && <span className="hint">Unsaved changes, based on version {draft.base.version}.</span>}
-          {save.isSuccess && !dirty && (
-            <span className="hint" role="status">
-              Saved.
-            </span>
-          )}
-        </div>
-      </div>
-      <Conflict error={error} environment={config.environment} onDiscard={discard} />
-      {unclaimed && <ErrorNote error={error} />}
-    </form>
   );
 }

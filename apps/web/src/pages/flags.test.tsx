@@ -1,58 +1,20 @@
-import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { render, screen, within } from "@testing-library/react";
+import { screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { MemoryRouter, Route, Routes, useParams } from "react-router";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import type { EnvironmentView, FlagConfigView, FlagView, MeView } from "@switchyard/core";
+import type { FlagConfigView, FlagView, MeView } from "@switchyard/core";
 import { keys } from "../queries";
-import { parseTags, parseVariantValue } from "./create-flag-dialog";
+import { configView, conflictResponse, environmentView, flagView, jsonResponse, renderWithQueries, testQueryClient, userMe } from "../test-fixtures";
+import { parseVariantValue } from "../variants";
+import { parseTags } from "./create-flag-dialog";
 import { filterFlags, FlagsPage } from "./flags";
 
-function config(environment: string, change: Partial<FlagConfigView> = {}): FlagConfigView {
-  return {
-    environment,
-    enabled: false,
-    killed: false,
-    killReason: null,
-    killedBy: null,
-    killedAt: null,
-    targets: [],
-    rules: [],
-    fallthrough: { variant: "on" },
-    offVariant: "off",
-    clientVisible: null,
-    version: 1,
-    updatedAt: "2025-01-01T00:00:00.000Z",
-    ...change,
-  };
-}
-
+/** A boolean flag in production and staging, both off unless told otherwise. */
 function flag(key: string, change: Partial<FlagView>, production: Partial<FlagConfigView> = {}, staging: Partial<FlagConfigView> = {}): FlagView {
-  return {
-    key,
-    name: key,
-    description: "",
-    kind: "boolean",
-    variants: [
-      { key: "on", value: true },
-      { key: "off", value: false },
-    ],
-    tags: [],
-    clientVisible: false,
-    salt: "s",
-    archived: false,
-    version: 1,
-    createdAt: "2025-01-01T00:00:00.000Z",
-    updatedAt: "2025-01-01T00:00:00.000Z",
-    environments: { production: config("production", production), staging: config("staging", staging) },
-    ...change,
-  };
+  return flagView({ key, name: key, salt: "s", ...change }, configView({ environment: "production", ...production }), configView({ environment: "staging", ...staging }));
 }
 
-const environments: EnvironmentView[] = [
-  { key: "production", name: "Production", revision: 1, createdAt: "2025-01-01T00:00:00.000Z" },
-  { key: "staging", name: "Staging", revision: 1, createdAt: "2025-01-01T00:00:00.000Z" },
-];
+const environments = [environmentView("production"), environmentView("staging")];
 
 const flags = [
   flag("new-checkout", { name: "New checkout", tags: ["checkout"] }, { enabled: true, killed: true, killReason: "errors at 4%", killedBy: "ops@example.com" }),
@@ -69,7 +31,9 @@ describe("variant values and tags", () => {
   it("parses values by the flag's kind", () => {
     expect(parseVariantValue("string", "")).toEqual({ value: "" });
     expect(parseVariantValue("number", "0.25")).toEqual({ value: 0.25 });
-    expect(parseVariantValue("number", "ten")).toEqual({ error: "must be a number, like 3 or 0.25" });
+    expect(parseVariantValue("number", "ten")).toEqual({ error: "must be a number, such as 3 or 0.25" });
+    expect(parseVariantValue("number", " ")).toHaveProperty("error");
+    expect(parseVariantValue("boolean", "true")).toEqual({ value: true });
     expect(parseVariantValue("json", '{"a":[1]}')).toEqual({ value: { a: [1] } });
     expect(parseVariantValue("json", "{a:1}")).toHaveProperty("error");
   });
@@ -99,7 +63,7 @@ describe("filterFlags", () => {
 });
 
 describe("FlagsPage", () => {
-  const editor: MeView = { kind: "user", id: 1, email: "ed@example.com", name: "Ed", role: "editor" };
+  const editor = userMe("editor");
   const fetchMock = vi.fn<typeof fetch>();
 
   beforeEach(() => {
@@ -116,20 +80,19 @@ describe("FlagsPage", () => {
   }
 
   function renderPage(me: MeView = editor, list: FlagView[] = flags, url = "/flags") {
-    const queryClient = new QueryClient({ defaultOptions: { queries: { staleTime: Infinity, retry: false } } });
+    const queryClient = testQueryClient();
     queryClient.setQueryData(keys.me, me);
     queryClient.setQueryData(keys.environments, environments);
     queryClient.setQueryData(keys.flagList(false), list);
     queryClient.setQueryData(keys.flagList(true), [flag("old-banner", { archived: true })]);
-    return render(
-      <QueryClientProvider client={queryClient}>
-        <MemoryRouter initialEntries={[url]}>
-          <Routes>
-            <Route path="/flags" element={<FlagsPage />} />
-            <Route path="/flags/:key" element={<FlagStub />} />
-          </Routes>
-        </MemoryRouter>
-      </QueryClientProvider>,
+    return renderWithQueries(
+      <MemoryRouter initialEntries={[url]}>
+        <Routes>
+          <Route path="/flags" element={<FlagsPage />} />
+          <Route path="/flags/:key" element={<FlagStub />} />
+        </Routes>
+      </MemoryRouter>,
+      queryClient,
     );
   }
 
@@ -202,7 +165,7 @@ describe("FlagsPage", () => {
 
   it("creates a string flag with its variants and opens it", async () => {
     const user = userEvent.setup();
-    fetchMock.mockResolvedValueOnce(new Response(JSON.stringify(flag("banner-text", { kind: "string" })), { status: 201 }));
+    fetchMock.mockResolvedValueOnce(jsonResponse(flag("banner-text", { kind: "string" }), 201));
     renderPage();
     await user.click(screen.getAllByRole("button", { name: "Create flag" })[0]!);
     const dialog = screen.getByRole("dialog", { name: "Create flag" });
@@ -229,14 +192,17 @@ describe("FlagsPage", () => {
     const user = userEvent.setup();
     const current = flag("dark-mode", { version: 3, description: "changed elsewhere" });
     fetchMock
-      .mockResolvedValueOnce(new Response(JSON.stringify({ error: { code: "conflict", message: "version 1 is stale", issues: [], current } }), { status: 409 }))
-      .mockResolvedValueOnce(new Response(JSON.stringify({ ...current, archived: true, version: 4 }), { status: 200 }))
-      .mockResolvedValue(new Response(JSON.stringify({ flags: [], nextCursor: null }), { status: 200 }));
+      .mockResolvedValueOnce(conflictResponse(current, "version 1 is stale"))
+      .mockResolvedValueOnce(jsonResponse({ ...current, archived: true, version: 4 }))
+      .mockImplementation(async () => jsonResponse({ flags: [], nextCursor: null }));
     renderPage();
     await user.click(screen.getByRole("button", { name: "Archive dark-mode" }));
     const dialog = screen.getByRole("dialog", { name: "Archive flag" });
+    // Enter on the dialog as it opens cancels: focus starts on Cancel, not on the destructive action.
+    expect(document.activeElement).toBe(within(dialog).getByRole("button", { name: "Cancel" }));
     await user.click(within(dialog).getByRole("button", { name: "Archive flag" }));
-    expect(await within(dialog).findByText(/It is now at version 3 and not archived. Nothing was changed./)).toBeTruthy();
+    expect((await within(dialog).findByRole("alert")).textContent).toMatch(/It is now at version 3 and not archived\.\s*Load the current version/);
+    expect(within(dialog).getByRole("alert").textContent).toContain("Nothing was overwritten.");
     expect(within(dialog).getByRole("button", { name: "Archive flag" })).toHaveProperty("disabled", true);
 
     await user.click(within(dialog).getByRole("button", { name: "Load the current version" }));
@@ -246,8 +212,8 @@ describe("FlagsPage", () => {
   });
 
   it("disables changes for viewers and says why", () => {
-    renderPage({ ...editor, role: "viewer" });
-    expect(screen.getByText("Read-only: your role is viewer")).toBeTruthy();
+    renderPage(userMe("viewer"));
+    expect(screen.getByText("Read-only: Your role is viewer; this needs an editor or admin.")).toBeTruthy();
     expect(screen.getAllByRole("button", { name: "Create flag" })[0]).toHaveProperty("disabled", true);
     expect(screen.getByRole("button", { name: "Archive dark-mode" })).toHaveProperty("disabled", true);
   });

@@ -5,11 +5,13 @@
 import { useId, useState } from "react";
 import { useQuery } from "@tanstack/react-query";
 import { Link, useSearchParams } from "react-router";
-import type { EnvironmentView, FlagConfigView, FlagView } from "@switchyard/core";
+import type { EnvironmentView, FlagView } from "@switchyard/core";
 import { enc } from "../api";
-import { useMe, usePermission } from "../auth";
-import { Empty, ErrorNote, Loading, QueryState } from "../components/feedback";
-import { flagState, type FlagState } from "../flag-state";
+import { usePermission, type Permission } from "../auth";
+import { DataTable } from "../components/data-table";
+import { Empty, ErrorNote, Loading, QueryState, ReadOnlyHint } from "../components/feedback";
+import { StateBadge } from "../components/state-badge";
+import { flagState } from "../flag-state";
 import { environmentsQuery, flagListQuery } from "../queries";
 import { useSearchParam } from "../use-search-param";
 import { ArchiveFlagDialog } from "./archive-flag-dialog";
@@ -60,8 +62,6 @@ export function FlagsPage() {
   const archived = useQuery({ ...flagListQuery(true), enabled: showArchived });
   const environments = useQuery(environmentsQuery);
   const editor = usePermission("editor");
-  const me = useMe();
-  const role = me && "role" in me ? me.role : me?.kind;
   const [creating, setCreating] = useState(false);
   const [archiving, setArchiving] = useState<FlagView | null>(null);
 
@@ -73,11 +73,11 @@ export function FlagsPage() {
       <div className="page-header">
         <h1>Flags</h1>
         <span className="spacer" />
-        {!editor.allowed && <p className="hint">Read-only: your role is {role ?? "unknown"}</p>}
         <button type="button" className="primary" onClick={() => setCreating(true)} disabled={!editor.allowed} title={editor.reason}>
           Create flag
         </button>
       </div>
+      <ReadOnlyHint reason={editor.reason} />
       <QueryState query={environments} what="environments">
         {(environmentList) => (
           <QueryState query={active} what="flags">
@@ -194,7 +194,7 @@ function FlagTable({
   flags: FlagView[];
   filter: FlagFilter;
   environments: EnvironmentView[];
-  canEdit: { allowed: boolean; reason: string | undefined };
+  canEdit: Permission;
   onCreate: () => void;
   onClearFilters: () => void;
   onArchive: (flag: FlagView) => void;
@@ -227,89 +227,55 @@ function FlagTable({
           </button>
         </Empty>
       ) : (
-        <div className="table-wrap flag-table-wrap">
-          <table className="flag-table">
-            <thead>
-              <tr>
-                <th scope="col">Flag</th>
-                {environments.map((environment) => (
-                  <th scope="col" key={environment.key}>
-                    {environment.name}
-                  </th>
-                ))}
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {shown.map((flag) => (
-                <tr key={flag.key} className={flag.archived ? "archived" : undefined}>
-                  <th scope="row" className="flag-cell">
-                    <Link to={`/flags/${enc(flag.key)}`} className="mono flag-list-key">
-                      {flag.key}
-                    </Link>
-                    {flag.name !== flag.key && <div className="flag-name">{flag.name}</div>}
-                    <div>
-                      {flag.archived && <span className="tag archived-tag">archived</span>}
-                      {flag.tags.map((tag) => (
-                        <span className="tag" key={tag}>
-                          {tag}
-                        </span>
-                      ))}
-                    </div>
-                  </th>
-                  {environments.map((environment) => (
-                    <td key={environment.key}>
-                      <StateBadge flag={flag} config={flag.environments[environment.key]} />
-                    </td>
-                  ))}
-                  <td className="flag-actions">
-                    <button
-                      type="button"
-                      onClick={() => onArchive(flag)}
-                      disabled={!canEdit.allowed}
-                      title={canEdit.reason}
-                      aria-label={`${flag.archived ? "Unarchive" : "Archive"} ${flag.key}`}
-                    >
-                      {flag.archived ? "Unarchive" : "Archive"}
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          caption="Flags, with their state in each environment"
+          className="flag-table"
+          rows={shown}
+          rowKey={(flag) => flag.key}
+          rowProps={(flag) => ({ className: flag.archived ? "archived" : undefined })}
+          columns={[
+            {
+              header: "Flag",
+              className: "flag-cell",
+              cell: (flag) => (
+                <>
+                  <Link to={`/flags/${enc(flag.key)}`} className="mono flag-list-key">
+                    {flag.key}
+                  </Link>
+                  {flag.name !== flag.key && <div className="flag-name">{flag.name}</div>}
+                  <div>
+                    {flag.archived && <span className="tag archived-tag">archived</span>}
+                    {flag.tags.map((tag) => (
+                      <span className="tag" key={tag}>
+                        {tag}
+                      </span>
+                    ))}
+                  </div>
+                </>
+              ),
+            },
+            ...environments.map((environment) => ({
+              header: environment.name,
+              cell: (flag: FlagView) => <StateBadge flag={flag} config={flag.environments[environment.key]} withKillReason />,
+            })),
+            {
+              header: "",
+              className: "flag-actions",
+              cell: (flag) => (
+                <button
+                  type="button"
+                  onClick={() => onArchive(flag)}
+                  disabled={!canEdit.allowed}
+                  title={canEdit.reason}
+                  aria-label={`${flag.archived ? "Unarchive" : "Archive"} ${flag.key}`}
+                >
+                  {flag.archived ? "Unarchive" : "Archive"}
+                </button>
+              ),
+            },
+          ]}
+        />
       )}
     </>
-  );
-}
-
-const stateIcons: Record<FlagState["kind"], string> = { on: "●", off: "○", rollout: "◐", killed: "⊘" };
-
-/** A flag's state in one environment in words; a kill also says who and why. */
-export function StateBadge({ flag, config }: { flag: FlagView; config: FlagConfigView | undefined }) {
-  if (!config) return <span className="muted" title="Not configured in this environment">—</span>;
-  const state = flagState(flag, config);
-  if (state.kind === "killed") {
-    const when = config.killedAt ? ` on ${new Date(config.killedAt).toLocaleString()}` : "";
-    const title = `Killed by ${config.killedBy ?? "unknown"}${when}: ${config.killReason ?? "no reason given"}`;
-    return (
-      <div className="state-killed" title={title}>
-        <span className="state killed">
-          <span aria-hidden="true">{stateIcons.killed}</span> killed
-        </span>
-        <span className="kill-detail">
-          {config.killReason ?? "no reason given"}
-          <span className="visually-hidden"> (killed by {config.killedBy ?? "unknown"})</span>
-        </span>
-      </div>
-    );
-  }
-  return (
-    <span className={`state ${state.kind}`} title={state.kind === "rollout" ? `Rolling out to ${state.label} of contexts` : undefined}>
-      <span aria-hidden="true">{stateIcons[state.kind]}</span>
-      {state.kind === "rollout" && <span className="visually-hidden">rollout</span>} {state.label}
-    </span>
   );
 }
