@@ -9,6 +9,7 @@ const alias = [
   { find: /^@switchyard\/core$/, replacement: source("./packages/core/src/index.ts") },
   { find: /^@switchyard\/core\/schema$/, replacement: source("./packages/core/src/schema.ts") },
   { find: /^@switchyard\/core\/api-schema$/, replacement: source("./packages/core/src/api-schema.ts") },
+  { find: /^@switchyard\/core\/metric-buckets$/, replacement: source("./packages/core/src/metric-buckets.ts") },
   { find: /^@switchyard\/sdk$/, replacement: source("./packages/sdk/src/index.ts") },
   { find: /^@switchyard\/sdk\/browser$/, replacement: source("./packages/sdk/src/browser.ts") },
 ];
@@ -20,6 +21,8 @@ export default defineConfig({
       { resolve: { alias }, test: { name: "core", root: "packages/core", include: ["src/**/*.test.ts", "test/**/*.test.ts"] } },
       { resolve: { alias }, test: { name: "server", root: "apps/server", include: ["src/**/*.test.ts", "test/**/*.test.ts"] } },
       { resolve: { alias }, test: { name: "sdk", root: "packages/sdk", include: ["src/**/*.test.ts", "test/**/*.test.ts"] } },
+      // The built `switchyard` bin as a child process against the real server on a socket.
+      { resolve: { alias }, test: { name: "cli", root: "apps/cli", include: ["test/**/*.test.ts"], globalSetup: ["test/global-setup.ts"], testTimeout: 30_000 } },
       // The admin UI's components, rendered in happy-dom; the whole UI runs in Chromium under e2e.
       { resolve: { alias }, test: { name: "web", root: "apps/web", environment: "happy-dom", include: ["src/**/*.test.{ts,tsx}"], setupFiles: ["src/test-setup.ts"] } },
       {

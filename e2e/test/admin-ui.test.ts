@@ -7,7 +7,8 @@
  *   flag page, the list and the SDK, then read the audit entries;
  * - two browsers editing the same flag: the second save is a conflict, not a lost write;
  * - a viewer can change nothing;
- * - a change made through the API shows on an open page without a reload.
+ * - a change made through the API shows on an open page without a reload;
+ * - a rollout plan defined in the UI and started there runs.
  *
  * Screenshots of the main pages land in test-results/screenshots/ui-*.png.
  */
@@ -252,5 +253,27 @@ describe("the admin UI in Chromium", () => {
     expect(await page.locator(".kill-banner").count()).toBe(0);
     expect(navigations).toEqual([]);
     console.log(`UI: a kill through the API showed on the open page after ${ms(shownAfter)}`);
+  });
+
+  it("defines a rollout plan on the flag page and starts it", async () => {
+    await admin.createFlag({ key: "plan-ui" });
+    const page = await signedIn(EDITOR);
+    await page.goto(`${server.url}/flags/plan-ui?env=production`);
+    const card = page.getByRole("region", { name: "Rollout plan" });
+    await card.getByText("No plan yet in production").waitFor();
+    await card.getByLabel("Step 1 hold", { exact: true }).fill("30");
+    await card.getByLabel("Step 1 hold unit").selectOption("seconds");
+    await card.getByRole("button", { name: "Save plan" }).click();
+    await card.getByText("Saved.").waitFor();
+    await card.getByRole("button", { name: "Start" }).click();
+    await card.getByText("Step 1 of 5 — 1%").waitFor();
+    expect(await card.locator(".plan-headline").textContent()).toContain("running");
+    await screenshot(page, "plan-running");
+
+    const plan = await admin.ok("GET", "/api/v1/flags/plan-ui/environments/production/plan");
+    expect(plan).toMatchObject({ state: "running", currentStep: 0, steps: [{ percent: 1, holdSeconds: 30 }, { percent: 5, holdSeconds: 600 }, {}, {}, {}] });
+    const config = await admin.ok("GET", "/api/v1/flags/plan-ui/environments/production");
+    expect(config.enabled).toBe(true);
+    expect(config.fallthrough.rollout.variants).toEqual([{ variant: "on", weight: 1_000 }, { variant: "off", weight: 99_000 }]);
   });
 });

@@ -2,6 +2,7 @@
  * Builds the whole HTTP application from its dependencies, with no I/O of its own, so tests
  * run it through `app.request()` on an in-memory database.
  */
+import { randomBytes } from "node:crypto";
 import { Hono, type Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
@@ -20,12 +21,19 @@ import { authRoutes, describePrincipal, SESSION_COOKIE } from "./routes/auth.js"
 import { credentialRoutes, userRoutes } from "./routes/credentials.js";
 import { environmentRoutes } from "./routes/environments.js";
 import { flagRoutes } from "./routes/flags.js";
+import { createPlans, type PlanOptions } from "./routes/plans.js";
+import { createMetrics, type MetricsOptions } from "./routes/metrics.js";
+import { integrationRoutes } from "./routes/integrations.js";
 import { sdkRoutes } from "./routes/sdk.js";
+import { webhookRoutes } from "./routes/webhooks.js";
+import { AlertmanagerReceiver } from "./services/alertmanager.js";
 import { ChangeFeed } from "./services/changes.js";
 import { FlagService } from "./services/flags.js";
 import { SegmentService } from "./services/segments.js";
 import { SeenContexts } from "./services/seen-contexts.js";
 import { SnapshotCache } from "./services/snapshots.js";
+import { defaultWebhookDeliveryOptions, WebhookDispatcher, type WebhookDeliveryOptions } from "./services/webhook-dispatcher.js";
+import { WebhookService } from "./services/webhooks.js";
 import { streamRoutes } from "./routes/streams.js";
 import { trimChangeLog } from "./streaming/change-log.js";
 import { StreamHub } from "./streaming/hub.js";
@@ -48,6 +56,14 @@ export interface AppOptions {
   seenContextLimit?: number;
   /** The built admin UI, served at / when it exists. */
   webDir?: string;
+  /** SDK metrics and `GET /metrics`: window, retention, limits, scrape token (defaults in routes/metrics.ts). */
+  metrics?: Partial<MetricsOptions>;
+  /** Webhook signing secrets derive from it; main.ts passes the configured one. Random when absent (tests). */
+  secretKey?: string;
+  /** Sending of outgoing webhooks; `start` runs the dispatcher (main.ts does, and tests that need deliveries). */
+  webhookDelivery?: Partial<WebhookDeliveryOptions> & { start?: boolean };
+  /** Rollout plans: the scheduler's tick; `start` runs it (main.ts does, and tests that need it). */
+  plans?: Partial<PlanOptions>;
 }
 
 export function createApp({
@@ -61,11 +77,16 @@ export function createApp({
   corsOrigins = ["*"],
   seenContextLimit = 1000,
   webDir,
+  metrics: metricsOptions = {},
+  secretKey = randomBytes(32).toString("base64url"),
+  webhookDelivery = {},
+  plans: planOptions = {},
 }: AppOptions) {
   const { db } = storage;
   const feed = new ChangeFeed((error) => logger.error({ err: error }, "a change follower failed"));
   const snapshots = new SnapshotCache(db, feed);
   const hub = new StreamHub(feed, snapshots, { heartbeatMs });
+  const metrics = createMetrics({ db, snapshots, hub, logger }, metricsOptions);
   const services = {
     feed,
     snapshots,
@@ -75,7 +96,13 @@ export function createApp({
     credentials: new CredentialService(db, (credentialId) => hub.disconnect(credentialId)),
     users: new UserService(db),
     seenContexts: new SeenContexts(db, { limit: seenContextLimit }),
+    metrics: metrics.service,
+    webhooks: new WebhookService(db, feed, secretKey),
   };
+  const webhookDispatcher = new WebhookDispatcher(db, feed, (id) => services.webhooks.secretOf(id), logger, { ...defaultWebhookDeliveryOptions, ...webhookDelivery });
+  const alertmanager = new AlertmanagerReceiver(db, services.flags, logger);
+  const plans = createPlans({ db, feed, flags: services.flags, metrics: services.metrics, logger }, planOptions);
+  if (webhookDelivery.start) webhookDispatcher.start();
   trimChangeLog(db, feed, changeLogRetention);
 
   const app = new Hono<AppEnv>();
@@ -94,6 +121,7 @@ export function createApp({
   });
   app.notFound((c) => c.json(new ApiError("not_found", `no route for ${c.req.method} ${c.req.path}`).toBody(), 404));
 
+  app.use("*", metrics.prometheus.middleware);
   app.use("*", async (c, next) => {
     const started = performance.now();
     await next();
@@ -132,10 +160,17 @@ export function createApp({
   app.get("/api/v1/me", (c) => c.json(describePrincipal(c.var.principal)));
   app.route("/api/v1/environments", environmentRoutes(db, feed, services.segments, services.seenContexts));
   app.route("/api/v1/flags", flagRoutes(services.flags));
+  app.route("/api/v1/flags", plans.routes);
   app.route("/api/v1/credentials", credentialRoutes(services.credentials));
   app.route("/api/v1/users", userRoutes(services.users));
   app.route("/api/v1/audit", auditRoutes(db));
+  app.route("/api/v1/webhooks", webhookRoutes(services.webhooks));
+  app.route("/api/v1/integrations", integrationRoutes(alertmanager));
   app.route("/sdk/v1", sdkRoutes(services.snapshots, services.seenContexts));
+  // Browsers send their batches from the page's origin, like the streams under /client.
+  app.use("/sdk/v1/metrics", cors({ origin: corsOrigins.includes("*") ? "*" : corsOrigins, allowHeaders: ["Authorization", "Content-Type"], allowMethods: ["POST"], maxAge: 600 }));
+  app.route("/sdk/v1", metrics.routes.sdk);
+  app.route("/metrics", metrics.routes.scrape);
   const streams = streamRoutes({
     db,
     hub: services.hub,
@@ -151,7 +186,7 @@ export function createApp({
   app.route("/client/v1", streams.client);
   if (webDir !== undefined && !serveWeb(app, webDir)) logger.warn({ webDir }, "the admin UI is not built; serving the API only");
 
-  return { app, services };
+  return { app, services: { ...services, webhookDispatcher, plans: plans.service, planScheduler: plans.scheduler } };
 }
 
 function isCrossSite(c: Context<AppEnv>): boolean {

@@ -17,6 +17,21 @@ const configSchema = z.object({
   SWITCHYARD_SEEN_CONTEXTS: z.coerce.number().int().min(0).max(100_000).default(1000),
   /** The built admin UI; served at / when the folder exists. */
   SWITCHYARD_WEB_DIR: z.string().min(1).optional(),
+  /** SDK metrics: aggregation window, retention, batches per second per key, names per environment; GET /metrics token. */
+  SWITCHYARD_METRICS_WINDOW_MS: z.coerce.number().int().min(100).max(3_600_000).default(10_000),
+  SWITCHYARD_METRICS_RETENTION_MS: z.coerce.number().int().min(1000).default(7 * 24 * 3600 * 1000),
+  SWITCHYARD_METRICS_RATE_LIMIT: z.coerce.number().min(0.01).max(100_000).default(50),
+  SWITCHYARD_METRICS_MAX_NAMES: z.coerce.number().int().min(1).max(10_000).default(100),
+  SWITCHYARD_METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
+  /** Webhook secrets derive from it; else DATA_DIR/secret.key, created on first start. */
+  SWITCHYARD_SECRET_KEY: z.string().min(32, "must be at least 32 characters").optional(),
+  SWITCHYARD_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  SWITCHYARD_WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(10),
+  SWITCHYARD_WEBHOOK_BACKOFF_MS: z.coerce.number().int().min(10).max(3_600_000).default(10_000),
+  /** How often running rollout plans are judged and advanced. */
+  SWITCHYARD_PLAN_TICK_MS: z.coerce.number().int().min(10).max(3_600_000).default(5_000),
+  /** After a rollout plan's step starts, how long before SDK metrics count for it: about twice the SDKs' metrics interval. */
+  SWITCHYARD_PLAN_SETTLE_MS: z.coerce.number().int().min(0).max(3_600_000).default(20_000),
 });
 
 export type Config = ReturnType<typeof loadConfig>;
@@ -38,5 +53,19 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     heartbeatMs: parsed.SWITCHYARD_HEARTBEAT_MS,
     seenContextLimit: parsed.SWITCHYARD_SEEN_CONTEXTS,
     webDir: parsed.SWITCHYARD_WEB_DIR,
+    metrics: {
+      windowMs: parsed.SWITCHYARD_METRICS_WINDOW_MS,
+      retentionMs: parsed.SWITCHYARD_METRICS_RETENTION_MS,
+      batchesPerSecond: parsed.SWITCHYARD_METRICS_RATE_LIMIT,
+      maxMetricNames: parsed.SWITCHYARD_METRICS_MAX_NAMES,
+      token: parsed.SWITCHYARD_METRICS_TOKEN,
+    },
+    secretKey: parsed.SWITCHYARD_SECRET_KEY,
+    webhookDelivery: {
+      timeoutMs: parsed.SWITCHYARD_WEBHOOK_TIMEOUT_MS,
+      maxAttempts: parsed.SWITCHYARD_WEBHOOK_MAX_ATTEMPTS,
+      backoffMs: parsed.SWITCHYARD_WEBHOOK_BACKOFF_MS,
+    },
+    plans: { tickMs: parsed.SWITCHYARD_PLAN_TICK_MS, settleMs: parsed.SWITCHYARD_PLAN_SETTLE_MS },
   };
 }

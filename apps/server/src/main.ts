@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import { createAdaptorServer } from "@hono/node-server";
 import { pino } from "pino";
 import { createApp } from "./app.js";
+import { loadSecretKey } from "./auth/secret-key.js";
 import { bootstrap } from "./bootstrap.js";
 import { loadConfig } from "./config.js";
 import { openStorage } from "./db/open.js";
@@ -27,6 +28,10 @@ const config = (() => {
 const logger = pino({ level: config.logLevel });
 mkdirSync(config.dataDir, { recursive: true });
 const storage = openStorage(join(config.dataDir, "switchyard.db"));
+const secretKey = loadSecretKey(config.dataDir, config.secretKey);
+// Where the key came from, never the key.
+logger.info({ source: secretKey.source, path: secretKey.path }, "secret key loaded");
+if (secretKey.warning) logger.warn(secretKey.warning);
 const switchyard = createApp({
   storage,
   logger,
@@ -35,7 +40,11 @@ const switchyard = createApp({
   changeLogRetention: config.changeLogRetention,
   heartbeatMs: config.heartbeatMs,
   seenContextLimit: config.seenContextLimit,
+  metrics: config.metrics,
   webDir: config.webDir ?? fileURLToPath(new URL("../../web/dist", import.meta.url)),
+  secretKey: secretKey.key,
+  webhookDelivery: { ...config.webhookDelivery, start: true },
+  plans: { ...config.plans, start: true },
 });
 
 const firstStart = await bootstrap(storage.db, switchyard, { email: config.adminEmail, password: config.adminPassword });
@@ -85,6 +94,10 @@ function shutdown(signal: string) {
   // Streams end first, so SDKs reconnect (to another instance) instead of holding this one open;
   // then stop accepting, and close sockets serving no request so in-flight requests are all we wait for.
   switchyard.services.hub.close();
+  // Deliveries in flight stay pending and go out after the restart.
+  void switchyard.services.webhookDispatcher.stop();
+  // A plan's state is in the database after every tick: the next start picks it up.
+  switchyard.services.planScheduler.stop();
   server.close(() => {
     switchyard.services.seenContexts.close();
     storage.close();

@@ -16,6 +16,7 @@ import {
   targetSchema,
   variantSchema,
 } from "./schema.js";
+import { MAX_METRIC_ENTRIES, VALUE_BUCKET_BOUNDS } from "./metric-buckets.js";
 
 const nameSchema = z.string().trim().min(1, "must not be empty").max(200, "must be at most 200 characters");
 const descriptionSchema = z.string().max(2000, "must be at most 2000 characters");
@@ -160,3 +161,167 @@ export const evaluateInputSchema = z.strictObject({
   key: keySchema.optional(),
 });
 export type EvaluateInput = z.infer<typeof evaluateInputSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// Rollout plans: `PUT /api/v1/flags/{key}/environments/{env}/plan` and its actions.
+
+/** One step of a plan: the share rolled out, held at least this long before the next. */
+export const planStepSchema = z.strictObject({
+  /** Percent of contexts served the plan's variant, as a rollout sets it (0.001% steps). */
+  percent: z
+    .number()
+    .gt(0, "must be above 0")
+    .max(100, "must be at most 100")
+    .refine((percent) => Math.abs(percent * 1000 - Math.round(percent * 1000)) < 1e-6, "must be a multiple of 0.001"),
+  /** Wall-clock seconds; the step also waits for every guard to have judged it. */
+  holdSeconds: z
+    .number()
+    .int("must be a whole number of seconds")
+    .min(0, "must be at least 0")
+    .max(30 * 24 * 3600, "must be at most 30 days"),
+});
+export type PlanStep = z.infer<typeof planStepSchema>;
+
+const minSamplesSchema = z.number().int("must be a whole number").min(1, "must be at least 1").max(1_000_000_000);
+
+/**
+ * Rate of a tracked metric per evaluation (`track("error", ctx)` events / evaluations) in the
+ * rollout cohort: at most `maxRatio` times the control cohort's, and at most `maxAbsolute`
+ * (a fraction: 0.02 is 2%).
+ */
+export const rateGuardSchema = z
+  .strictObject({
+    metric: keySchema,
+    kind: z.literal("rate"),
+    maxRatio: z.number().gt(0, "must be above 0").max(1000).optional(),
+    maxAbsolute: z.number().min(0, "must be at least 0").max(1, "must be at most 1 (a fraction: 0.02 is 2%)").optional(),
+    minSamples: minSamplesSchema,
+  })
+  .refine((guard) => guard.maxRatio !== undefined || guard.maxAbsolute !== undefined, {
+    message: "a rate guard needs maxRatio, maxAbsolute or both",
+    path: ["maxRatio"],
+  });
+
+/** 95th percentile of a tracked metric's values (`track("latency_ms", ctx, 87)`) in the rollout cohort: at most `max`. */
+export const p95GuardSchema = z.strictObject({
+  metric: keySchema,
+  kind: z.literal("p95"),
+  max: z.number().min(0, "must be at least 0"),
+  minSamples: minSamplesSchema,
+});
+
+export const planGuardSchema = z.discriminatedUnion("kind", [rateGuardSchema, p95GuardSchema]);
+export type PlanGuard = z.infer<typeof planGuardSchema>;
+
+export const planInputSchema = z.strictObject({
+  /** The variant rolled out; for boolean flags the `true` variant by default. */
+  variant: keySchema.optional(),
+  steps: z
+    .array(planStepSchema)
+    .min(1, "must have at least one step")
+    .max(20, "must have at most 20 steps")
+    .superRefine((steps, ctx) => {
+      for (let i = 1; i < steps.length; i++) {
+        if (steps[i]!.percent <= steps[i - 1]!.percent) {
+          ctx.addIssue({ code: "custom", path: [i, "percent"], message: `must be above the previous step's ${steps[i - 1]!.percent}` });
+        }
+      }
+    }),
+  guards: z.array(planGuardSchema).max(10, "must have at most 10 guards").default([]),
+  /** What a breach does: kill the flag, or set the rollout back to 0%. Either way the plan halts. */
+  onBreach: z.enum(["kill", "rollback"]).default("kill"),
+  /** The plan's version this replaces; required when a plan exists. */
+  version: versionSchema.optional(),
+});
+export type PlanInput = z.infer<typeof planInputSchema>;
+
+/** start, pause, resume, abort: a version is accepted, not required, as for kill. */
+export const planActionInputSchema = z.strictObject({
+  reason: reasonSchema.optional(),
+  version: versionSchema.optional(),
+});
+export type PlanActionInput = z.infer<typeof planActionInputSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// Outgoing webhooks and the Alertmanager receiver.
+
+/** An audit action prefix a webhook receives (`flag.kill`, `flag.`), or `*` for every change. */
+export const webhookEventSchema = z
+  .string()
+  .regex(/^(\*|[a-z][a-z0-9_.-]{0,99})$/, "must be '*' or an action prefix such as 'flag.kill' or 'flag.'");
+
+export const createWebhookInputSchema = z.strictObject({
+  url: z.url({ protocol: /^https?$/, message: "must be an http or https URL" }).max(2000, "must be at most 2000 characters"),
+  description: descriptionSchema.optional(),
+  events: z.array(webhookEventSchema).min(1, "must name at least one event").max(50).default(["*"]),
+});
+export type CreateWebhookInput = z.infer<typeof createWebhookInputSchema>;
+
+const labelSetSchema = z.record(z.string().max(1024), z.string().max(16_384));
+
+/**
+ * One alert of Alertmanager's webhook payload (version 4). Not strict, unlike our own schemas:
+ * Alertmanager adds fields over time and a receiver must not start refusing alerts when it does.
+ */
+export const alertmanagerAlertSchema = z.object({
+  status: z.enum(["firing", "resolved"]),
+  labels: labelSetSchema,
+  annotations: labelSetSchema.default({}),
+  startsAt: z.string().max(64),
+  endsAt: z.string().max(64).optional(),
+  generatorURL: z.string().max(4096).default(""),
+  /** Stable per label set: what ties a resolved alert to the kill its firing caused. */
+  fingerprint: z.string().min(1, "is required").max(128),
+});
+export type AlertmanagerAlert = z.infer<typeof alertmanagerAlertSchema>;
+
+/** `POST /api/v1/integrations/alertmanager`: what Alertmanager's `webhook_configs` send. */
+export const alertmanagerPayloadSchema = z.object({
+  version: z.literal("4", "must be \"4\" (Alertmanager's webhook payload version)"),
+  status: z.enum(["firing", "resolved"]),
+  receiver: z.string().max(1024).optional(),
+  groupKey: z.string().max(16_384).optional(),
+  alerts: z.array(alertmanagerAlertSchema).max(1000, "must have at most 1000 alerts"),
+});
+export type AlertmanagerPayload = z.infer<typeof alertmanagerPayloadSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// SDK metrics: `POST /sdk/v1/metrics`.
+
+const metricCountSchema = z.number().int("must be a whole number").min(0, "must be at least 0").max(1_000_000_000, "must be at most 1000000000");
+
+/** How often an SDK served one variant of one flag since its last batch. */
+export const evaluationCountSchema = z.strictObject({
+  flag: keySchema,
+  variant: keySchema,
+  count: metricCountSchema,
+});
+
+/**
+ * `track()` calls of one metric, for the contexts one variant of one flag served. `buckets` has
+ * one count per bound of VALUE_BUCKET_BOUNDS (not cumulative) and counts only the calls that
+ * gave a value, so its total is at most `count`; `sum` adds those values.
+ */
+export const eventAggregateSchema = z
+  .strictObject({
+    metric: keySchema,
+    flag: keySchema,
+    variant: keySchema,
+    count: metricCountSchema,
+    /** Finite: zod refuses Infinity, which `JSON.parse("1e999")` gives. */
+    sum: z.number(),
+    buckets: z.array(metricCountSchema).length(VALUE_BUCKET_BOUNDS.length, `must have ${VALUE_BUCKET_BOUNDS.length} counts, one per value bucket`),
+  })
+  .refine((event) => event.buckets.reduce((total, count) => total + count, 0) <= event.count, {
+    message: "must add up to at most count (only calls with a value are bucketed)",
+    path: ["buckets"],
+  });
+
+/** One batch of what an SDK counted since its last one. */
+export const metricsBatchInputSchema = z.strictObject({
+  /** Who sent it, e.g. `switchyard-node/0.1.0`. */
+  sdk: z.string().min(1, "must not be empty").max(100, "must be at most 100 characters"),
+  evaluations: z.array(evaluationCountSchema).max(MAX_METRIC_ENTRIES, `must have at most ${MAX_METRIC_ENTRIES} entries`).default([]),
+  events: z.array(eventAggregateSchema).max(MAX_METRIC_ENTRIES, `must have at most ${MAX_METRIC_ENTRIES} entries`).default([]),
+});
+export type MetricsBatchInput = z.infer<typeof metricsBatchInputSchema>;

@@ -30,11 +30,16 @@ export type {
 export type {
   ActorKind,
   ActorView,
+  AlertmanagerResultView,
+  AlertOutcome,
+  AlertResultView,
   AuditEntryView,
   AuditPageView,
   AutomationScopeView,
   ChangeEventView,
+  CohortNumbersView,
   CreatedCredentialView,
+  CreatedWebhookView,
   CredentialKind,
   CredentialView,
   EnvironmentView,
@@ -42,10 +47,22 @@ export type {
   FlagConfigView,
   FlagListView,
   FlagView,
+  GuardStatusView,
   MeView,
+  PlanBreachView,
+  PlanGuardView,
+  PlanLiveView,
+  PlanStateName,
+  PlanStepView,
+  RolloutPlanStatusView,
+  RolloutPlanView,
   SeenContextView,
   SegmentView,
   UserView,
+  WebhookDeliveryPageView,
+  WebhookDeliveryState,
+  WebhookDeliveryView,
+  WebhookView,
 } from "./api-views.js";
 export type { RoleName } from "./api-schema.js";
 export { BUCKET_COUNT, bucket } from "./bucket.js";
@@ -56,3 +73,4 @@ export { murmur3 } from "./murmur3.js";
 export { findFlagProblems, findSegmentProblems, type FlagProblem } from "./problems.js";
 export { isSafePattern } from "./safe-pattern.js";
 export { keyProblem, MAX_KEY_LENGTH } from "./key.js";
+export { MAX_METRIC_ENTRIES, VALUE_BUCKET_BOUNDS, metricNameProblem, percentile, valueBucket } from "./metric-buckets.js";

@@ -10,5 +10,5 @@
  */
 export { createClient, type BrowserClient, type BrowserClientOptions } from "./browser/client.js";
 export { SdkError, type SdkErrorCode } from "./shared/errors.js";
-export type { ChangeEvent, ClientEvents, ClientStatus, Logger, TrackedEvent, Widened } from "./shared/types.js";
+export type { ChangeEvent, ClientEvents, ClientStatus, Logger, Widened } from "./shared/types.js";
 export type { EvaluationContext, EvaluationResult, JsonValue, Reason, ErrorCode } from "@switchyard/core";

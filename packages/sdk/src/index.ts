@@ -11,5 +11,5 @@
  */
 export { createClient, type Client, type ClientOptions } from "./node/client.js";
 export { SdkError, type SdkErrorCode } from "./shared/errors.js";
-export type { ChangeEvent, ClientEvents, ClientStatus, Logger, TrackedEvent, Widened } from "./shared/types.js";
+export type { ChangeEvent, ClientEvents, ClientStatus, Logger, Widened } from "./shared/types.js";
 export type { EnvironmentSnapshot, EvaluationContext, EvaluationResult, JsonValue, Reason, ErrorCode } from "@switchyard/core";

@@ -38,7 +38,7 @@ export function requireRole(principal: Principal | null, role: Role): Extract<Pr
 }
 
 /**
- * Kill, unkill and rollout: editors, or an automation token whose scope names the flag (by key
+ * Kill, unkill and plan actions: editors, or an automation token whose scope names the flag (by key
  * or tag) and the environment. `flag` is undefined when no such flag exists; a token that could
  * not act on it anyway is refused without learning that.
  */

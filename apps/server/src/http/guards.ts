@@ -15,7 +15,7 @@ export const allow = (role: Role) =>
     await next();
   });
 
-/** Kill, unkill and rollout: editors and automation tokens; the flag's scope is checked in the route. */
+/** Kill, unkill and plan actions: editors and automation tokens; the flag's scope is checked in the route. */
 export const allowFlagAction = createMiddleware<AppEnv>(async (c, next) => {
   if (c.var.principal?.kind !== "automation") requireRole(c.var.principal, "editor");
   await next();

@@ -3,6 +3,7 @@
  * caller cannot change what the next one sees; bodies are unique per caller for the same reason.
  */
 import { describe, expect, it } from "vitest";
+import { systemActor } from "../services/changes.js";
 import { callerKinds, createHarness, type CallerKind, type Harness } from "../test-support/harness.js";
 
 type Expectation = Record<CallerKind, number>;
@@ -40,7 +41,7 @@ const routes: RouteCase[] = [
   { method: "PATCH", path: production, body: (_caller, h) => ({ version: configVersion(h), enabled: true }), expect: edit(200) },
   { method: "POST", path: `${production}/kill`, body: (caller) => ({ reason: `kill by ${caller}` }), expect: flagAction },
   { method: "POST", path: `${production}/unkill`, body: (caller) => ({ reason: `unkill by ${caller}` }), expect: flagAction },
-  { method: "POST", path: `${production}/rollout`, body: () => ({ percent: 12.5 }), expect: flagAction },
+  { method: "POST", path: `${production}/rollout`, body: () => ({ percent: 12.5 }), expect: edit(200) },
   { method: "GET", path: "/api/v1/environments/production/segments", expect: read },
   { method: "POST", path: "/api/v1/environments/production/segments", body: (caller) => ({ key: `seg-${caller}`, included: ["u1"] }), expect: edit(201) },
   { method: "GET", path: "/api/v1/environments/production/segments/beta", expect: read },
@@ -68,7 +69,48 @@ const routes: RouteCase[] = [
   },
   { method: "GET", path: "/sdk/v1/stream", stream: true, expect: { anonymous: 401, client: 403, server: 200, automation: 403, viewer: 403, editor: 403, admin: 403 } },
   { method: "GET", path: "/client/v1/stream", stream: true, expect: { anonymous: 401, client: 200, server: 403, automation: 403, viewer: 403, editor: 403, admin: 403 } },
+  // webhookRoutes and integrationRoutes (routes/webhooks.test.ts, routes/integrations.test.ts).
+  { method: "GET", path: "/api/v1/webhooks", expect: administer(200) },
+  { method: "POST", path: "/api/v1/webhooks", body: (caller) => ({ url: `https://hooks.example/${caller}` }), expect: administer(201) },
+  { method: "DELETE", path: () => `/api/v1/webhooks/${webhookId}`, expect: administer(200) },
+  { method: "POST", path: () => `/api/v1/webhooks/${webhookId}/test`, expect: administer(202) },
+  { method: "GET", path: () => `/api/v1/webhooks/${webhookId}/deliveries`, expect: administer(200) },
+  {
+    method: "POST",
+    path: "/api/v1/integrations/alertmanager",
+    body: (caller) => ({ version: "4", status: "firing", alerts: [{ status: "firing", labels: { alertname: caller, switchyard_flag: "new-checkout" }, startsAt: "2026-11-26T09:00:00Z", fingerprint: caller }] }),
+    expect: flagAction,
+  },
+  // metricsRoutes: SDK keys send batches; the scrape is open unless SWITCHYARD_METRICS_TOKEN is set (routes/metrics.test.ts).
+  {
+    method: "POST",
+    path: "/sdk/v1/metrics",
+    body: () => ({ sdk: "auth-matrix", evaluations: [{ flag: "new-checkout", variant: "on", count: 1 }] }),
+    expect: { anonymous: 401, client: 202, server: 202, automation: 403, viewer: 403, editor: 403, admin: 403 },
+  },
+  { method: "GET", path: "/metrics", expect: { anonymous: 200, client: 200, server: 200, automation: 200, viewer: 200, editor: 200, admin: 200 } },
+  // planRoutes (routes/plans.test.ts): each caller finds the plan in a state its action leaves from.
+  { method: "GET", path: `${production}/plan`, expect: { ...read, automation: 200 } },
+  { method: "PUT", path: `${production}/plan`, body: (_caller, h) => ({ ...planIn(h, "stopped"), version: planVersion(h), steps: [{ percent: 5, holdSeconds: 60 }] }), expect: edit(200) },
+  { method: "POST", path: `${production}/plan/start`, body: (_caller, h) => planIn(h, "stopped"), expect: flagAction },
+  { method: "POST", path: `${production}/plan/pause`, body: (_caller, h) => planIn(h, "running"), expect: flagAction },
+  { method: "POST", path: `${production}/plan/resume`, body: (_caller, h) => planIn(h, "paused"), expect: flagAction },
+  { method: "POST", path: `${production}/plan/abort`, body: (_caller, h) => planIn(h, "running"), expect: flagAction },
 ];
+
+const planVersion = (h: Harness) => h.services.plans.get("new-checkout", "production").version;
+
+/** Moves new-checkout's production plan (as the system) to a state the next action can leave from; an empty body. */
+function planIn(h: Harness, state: "stopped" | "running" | "paused"): Record<string, never> {
+  const plans = h.services.plans;
+  const now = () => plans.get("new-checkout", "production").state;
+  const underWay = () => now() === "running" || now() === "paused";
+  if (state === "stopped" && underWay()) plans.abort("new-checkout", "production", {}, systemActor);
+  if (state !== "stopped" && !underWay()) plans.start("new-checkout", "production", {}, systemActor);
+  if (state === "paused" && now() === "running") plans.pause("new-checkout", "production", {}, systemActor);
+  if (state === "running" && now() === "paused") plans.resume("new-checkout", "production", {}, systemActor);
+  return {};
+}
 
 async function streamStatus(h: Harness, caller: CallerKind, path: string): Promise<number> {
   const { url, close } = await h.listen();
@@ -84,6 +126,8 @@ async function streamStatus(h: Harness, caller: CallerKind, path: string): Promi
 
 // Credentials each caller tries to revoke; one per caller so an earlier revoke cannot mask a later one.
 const victims = new Map<CallerKind, string>();
+// A webhook of the route's server; disabling is idempotent, so one serves every caller.
+let webhookId: string | undefined;
 
 async function prepare(): Promise<Harness> {
   const h = await createHarness();
@@ -94,12 +138,14 @@ async function prepare(): Promise<Harness> {
     const created = await h.call("admin", "POST", "/api/v1/credentials", { body: { kind: "client", name: `victim-${caller}`, environment: "staging" } });
     victims.set(caller, created.json.id);
   }
+  webhookId = (await h.call("admin", "POST", "/api/v1/webhooks", { body: { url: "https://hooks.example/matrix" } })).json.id;
+  await h.call("admin", "PUT", `${production}/plan`, { body: { steps: [{ percent: 10, holdSeconds: 60 }] } });
   return h;
 }
 
 describe("auth matrix", () => {
   for (const route of routes) {
-    const label = typeof route.path === "string" ? route.path : route.path("anonymous").replace(/doomed-anonymous|\/undefined\//, (part) => (part.startsWith("doomed") ? ":key" : "/:id/"));
+    const label = typeof route.path === "string" ? route.path : route.path("anonymous").replace(/doomed-anonymous|\/undefined(?=\/|$)/, (part) => (part.startsWith("doomed") ? ":key" : "/:id"));
     it(`${route.method} ${label}`, async () => {
       const h = await prepare();
       const seen: Partial<Expectation> = {};
@@ -131,7 +177,8 @@ describe("auth matrix", () => {
         .replace(/\/new-checkout|\/:key/g, "/:key")
         .replace(/\/production|\/:env/g, "/:env")
         .replace(/\/segments\/(beta|doomed-anonymous)/, "/segments/:key")
-        .replace(/\/credentials\/[^/]+\/revoke/, "/credentials/:id/revoke");
+        .replace(/\/credentials\/[^/]+\/revoke/, "/credentials/:id/revoke")
+        .replace(/\/webhooks\/[^/]+/, "/webhooks/:id");
     const untested = [...served].map(normalize).filter((entry) => ![...tested].map(normalize).includes(entry));
     expect(untested.filter((entry) => !entry.startsWith("GET /healthz") && !entry.startsWith("GET /readyz") && !entry.startsWith("POST /api/v1/auth/login"))).toEqual([]);
   });

@@ -71,5 +71,6 @@ export function flagRoutes(flags: FlagService) {
     })
     .post("/:key/environments/:env/kill", allowFlagAction, jsonBody(killInputSchema), (c) => kill(c, c.req.valid("json")))
     .post("/:key/environments/:env/unkill", allowFlagAction, jsonBody(killInputSchema), (c) => unkill(c, c.req.valid("json")))
-    .post("/:key/environments/:env/rollout", allowFlagAction, jsonBody(rolloutInputSchema), (c) => rollout(c, c.req.valid("json")));
+    // Automation moves rollouts only through plans, whose guards watch each step.
+    .post("/:key/environments/:env/rollout", allow("editor"), jsonBody(rolloutInputSchema), (c) => rollout(c, c.req.valid("json")));
 }

@@ -113,18 +113,4 @@ describe("credentials", () => {
     expect(response.status).toBe(400);
     expect(response.json.error.issues).toEqual([{ path: "scope.flags", message: "must name at least one flag or tag" }]);
   });
-
-  it("scopes automation tokens to flags by key or tag and to environments", async () => {
-    const token = h.token({ kind: "automation", name: "ci", scope: { flags: [], tags: ["checkout"], environments: ["staging"] } });
-    await h.call("editor", "POST", "/api/v1/flags", { body: { key: "tagged", tags: ["checkout"] } });
-    const kill = (flag: string, env: string) =>
-      h.app.request(`/api/v1/flags/${flag}/environments/${env}/kill`, {
-        method: "POST",
-        headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
-        body: JSON.stringify({ reason: "pipeline" }),
-      });
-    expect((await kill("tagged", "staging")).status).toBe(200);
-    expect((await kill("tagged", "production")).status).toBe(403);
-    expect((await kill("new-checkout", "staging")).status).toBe(403);
-  });
 });

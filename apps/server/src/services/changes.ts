@@ -3,11 +3,13 @@
  * and for each environment whose SDKs see the change, a revision bump and a change-log entry.
  * After the transaction commits, the write publishes the commit on the `ChangeFeed`: the snapshot
  * cache and the stream hub follow its SDK changes, the admin event stream its audit notice.
+ * Outgoing webhooks get their deliveries queued in the same transaction (services/webhook-queue.ts).
  */
 import { eq, sql } from "drizzle-orm";
 import type { JsonValue } from "@switchyard/core";
 import type { Tx } from "../db/open.js";
 import { auditLog, changeLog, environments, type ActorKind } from "../db/schema.js";
+import { enqueueWebhookDeliveries } from "./webhook-queue.js";
 
 export interface Actor {
   kind: ActorKind;
@@ -83,9 +85,10 @@ export function recordChange(tx: Tx, audit: AuditInput, sdkChanges: SdkChange[],
       reason: audit.reason ?? null,
       details: audit.details ?? null,
     })
-    .returning({ id: auditLog.id })
+    .returning()
     .all();
   const auditId = entry!.id;
+  enqueueWebhookDeliveries(tx, entry!, now);
 
   const changes = sdkChanges.map((change) => {
     const [bumped] = tx

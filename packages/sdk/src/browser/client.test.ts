@@ -1,6 +1,7 @@
 /** The browser client with a fake EventSource and a fake localStorage. */
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import type { EvaluationResult } from "@switchyard/core";
+import { VALUE_BUCKET_BOUNDS, valueBucket, type EvaluationResult } from "@switchyard/core";
+import { SDK_VERSION, type MetricsBatch } from "../shared/metrics.js";
 import { createClient, type BrowserClient, type BrowserClientOptions, type EventSourceLike } from "./client.js";
 import type { StorageLike } from "./storage.js";
 
@@ -432,5 +433,81 @@ describe("stored values", () => {
     start({ clientKey: "sy_client_nodot" });
     FakeEventSource.last().put(1, { a: on(true) });
     expect(storage.items.size).toBe(0);
+  });
+});
+
+describe("metrics", () => {
+  /** A client whose fetch records metrics batches; streams come from FakeEventSource. */
+  function metered(options: Partial<BrowserClientOptions> = {}) {
+    const batches: { url: string; init: RequestInit; body: MetricsBatch }[] = [];
+    const client = createClient({ url: URL_, clientKey: KEY, context: { key: "u1" }, logger: {}, ...options }, {
+      EventSource: FakeEventSource,
+      storage: null,
+      fetch: async (input, init = {}) => {
+        batches.push({ url: String(input), init, body: JSON.parse(String(init.body)) });
+        return new Response(null, { status: 202 });
+      },
+    });
+    clients.push(client);
+    FakeEventSource.last().open();
+    FakeEventSource.last().put(1, { banner: on("blue", "blue"), beta: on(true), hidden: { value: false, variant: null, reason: "ERROR" } });
+    return { client, batches };
+  }
+
+  it("counts reads per flag and variant, attributes track() to every flag's current variant, and sends at close with the key", async () => {
+    const { client, batches } = metered();
+    client.variant("banner", "red");
+    client.variant("banner", "red");
+    client.isEnabled("beta");
+    client.isEnabled("missing");
+    client.track("clicked");
+    client.track("render_ms", 12.5);
+    await client.close();
+
+    expect(batches).toHaveLength(1);
+    const { url, init, body } = batches[0]!;
+    expect(url).toBe(`${URL_}/sdk/v1/metrics`);
+    expect(init.method).toBe("POST");
+    expect((init.headers as Record<string, string>).Authorization).toBe(`Bearer ${KEY}`);
+    expect(body.sdk).toBe(`switchyard-browser/${SDK_VERSION}`);
+    expect(body.evaluations).toEqual([
+      { flag: "banner", variant: "blue", count: 2 },
+      { flag: "beta", variant: "on", count: 1 },
+    ]);
+    const bucketed = VALUE_BUCKET_BOUNDS.map((_, i) => (i === valueBucket(12.5) ? 1 : 0));
+    expect(body.events).toEqual([
+      { metric: "clicked", flag: "banner", variant: "blue", count: 1, sum: 0, buckets: VALUE_BUCKET_BOUNDS.map(() => 0) },
+      { metric: "clicked", flag: "beta", variant: "on", count: 1, sum: 0, buckets: VALUE_BUCKET_BOUNDS.map(() => 0) },
+      { metric: "render_ms", flag: "banner", variant: "blue", count: 1, sum: 12.5, buckets: bucketed },
+      { metric: "render_ms", flag: "beta", variant: "on", count: 1, sum: 12.5, buckets: bucketed },
+    ]);
+  });
+
+  it("sends when the page is hidden, with keepalive, and stops listening at close", async () => {
+    const listeners = new Map<string, () => void>();
+    const page = { visibilityState: "visible", addEventListener: (type: string, listener: () => void) => listeners.set(type, listener), removeEventListener: (type: string) => listeners.delete(type) };
+    vi.stubGlobal("document", page);
+    try {
+      const { client, batches } = metered();
+      client.isEnabled("beta");
+      listeners.get("visibilitychange")!();
+      expect(batches).toHaveLength(0);
+      page.visibilityState = "hidden";
+      listeners.get("visibilitychange")!();
+      await vi.waitFor(() => expect(batches).toHaveLength(1));
+      expect(batches[0]!.init.keepalive).toBe(true);
+      await client.close();
+      expect(listeners.size).toBe(0);
+    } finally {
+      vi.unstubAllGlobals();
+    }
+  });
+
+  it("sends nothing with sendMetrics: false", async () => {
+    const { client, batches } = metered({ sendMetrics: false });
+    client.isEnabled("beta");
+    client.track("clicked");
+    await client.close();
+    expect(batches).toEqual([]);
   });
 });

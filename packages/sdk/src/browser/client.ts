@@ -6,6 +6,7 @@ import type { EvaluationContext, EvaluationResult, JsonValue } from "@switchyard
 import { Backoff } from "../shared/backoff.js";
 import { createClientCore } from "../shared/client-core.js";
 import { SdkError, errorForStatus, isTerminalStatus } from "../shared/errors.js";
+import { SDK_VERSION } from "../shared/metrics.js";
 import { keyIdOf } from "../shared/options.js";
 import { parseRevision } from "../shared/revision.js";
 import type { ClientEvents, ClientStatus, Logger, Widened } from "../shared/types.js";
@@ -35,6 +36,10 @@ export interface BrowserClientOptions {
   bootstrap?: Record<string, EvaluationResult>;
   /** How long `ready()` waits (default 5000 ms; at least 0; anything but a finite number gives the default). */
   timeoutMs?: number;
+  /** Send evaluation counts and `track()` events to the server (default true). */
+  sendMetrics?: boolean;
+  /** How often metrics are sent (default 10 000 ms; at least 100); also when the page is hidden, and at `close()`. */
+  metricsIntervalMs?: number;
   logger?: Logger;
 }
 
@@ -73,12 +78,21 @@ export interface BrowserClient {
    * context that cannot be sent changes nothing and emits an `invalid_context` error.
    */
   setContext(context: EvaluationContext): void;
-  /** Queues a custom event for the current context (sending lands in a later release); never throws, keeps the newest 1000. */
+  /** Counts a custom event against each flag's current variant; sent with the next batch. Never throws. */
   track(name: string, value?: number): void;
+  /** Stops the stream and timers; resolves once the last metrics are sent (or failed: at most 10 s). */
   close(): Promise<void>;
 }
 
 const CLOSED = 2;
+
+/** The part of `document` the client uses (typed here: Node's typecheck of this file has no DOM types). */
+interface PageDocument {
+  readonly visibilityState?: string;
+  addEventListener?(type: string, listener: () => void): void;
+  removeEventListener?(type: string, listener: () => void): void;
+}
+const REQUEST_TIMEOUT_MS = 10_000;
 
 /**
  * Creates a browser client and starts streaming.
@@ -92,19 +106,18 @@ export function createClient(options: BrowserClientOptions, internals: BrowserCl
   const url = String(options.url).replace(/\/+$/, "");
   let flags: Record<string, EvaluationResult> = {};
   let revision: number | null = null;
-  const core = createClientCore(options, () => revision);
-  const { log, emitter, tracker } = core;
+  const doFetch = internals.fetch ?? ((input, init) => globalThis.fetch(input, init));
+  const core = createClientCore(options, () => revision, { url, key: String(options.clientKey), sdk: `switchyard-browser/${SDK_VERSION}`, fetch: doFetch, requestTimeoutMs: REQUEST_TIMEOUT_MS });
+  const { log, emitter, tracker, metrics } = core;
   const backoff = new Backoff({ random: internals.random });
   const keyId = keyIdOf(options.clientKey);
   // Without a public id there is no slot of its own to keep values in.
   const storage = keyId === null ? null : internals.storage === undefined ? defaultStorage() : internals.storage;
   const slot = `switchyard:${keyId}`;
   const EventSourceClass = internals.EventSource ?? (globalThis as unknown as { EventSource: new (url: string) => EventSourceLike }).EventSource;
-  const doFetch = internals.fetch ?? ((input, init) => globalThis.fetch(input, init));
 
-  let context: unknown = options.context;
   /** The current context, encoded once; null when it cannot be sent, and then nothing connects. */
-  let encoded: EncodedContext | null = encodeContext(context);
+  let encoded: EncodedContext | null = encodeContext(options.context);
   let source: EventSourceLike | null = null;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let probe: AbortController | null = null;
@@ -221,10 +234,17 @@ export function createClient(options: BrowserClientOptions, internals: BrowserCl
   if (encoded) connect();
   else tracker.failed(invalidContext());
 
+  // A page may be closed without close(): send what was counted while the page can still send.
+  const documentRef = (globalThis as { document?: PageDocument }).document;
+  const onHidden = () => documentRef?.visibilityState === "hidden" && void metrics?.flush(true);
+  if (metrics) documentRef?.addEventListener?.("visibilitychange", onHidden);
+
   const evaluate = (key: string, defaultValue: JsonValue = null): EvaluationResult => {
     // Only strings: any other key would be converted, and its toString may throw.
     const result = typeof key === "string" && Object.prototype.hasOwnProperty.call(flags, key) ? flags[key] : undefined;
-    return result ?? notFound(defaultValue);
+    if (!result) return notFound(defaultValue);
+    metrics?.evaluated(key, result.variant);
+    return result;
   };
 
   return {
@@ -241,16 +261,23 @@ export function createClient(options: BrowserClientOptions, internals: BrowserCl
         emitter.emit("error", invalidContext());
         return;
       }
-      context = next;
       encoded = nextEncoded;
       disconnect();
       backoff.reset();
       connect();
     },
-    track: (name, value) => core.track(name, context, value),
+    track(name, value) {
+      // The server evaluated every flag for this context: each current variant is its cohort.
+      metrics?.tracked(name, value, (add) => {
+        for (const key in flags) add(key, flags[key]!.variant);
+      });
+    },
     close() {
-      if (core.close()) disconnect();
-      return Promise.resolve();
+      if (core.close()) {
+        disconnect();
+        documentRef?.removeEventListener?.("visibilitychange", onHidden);
+      }
+      return metrics?.close() ?? Promise.resolve();
     },
   };
 }

@@ -15,7 +15,8 @@ function withFlags(logger: Parameters<typeof createClient>[0]["logger"] = {}) {
   const json = booleanFlag("settings", { kind: "json", variants: [{ key: "v1", value: { theme: "dark" } }, { key: "off", value: {} }], fallthrough: { variant: "v1" } });
   const client = createClient(
     { url: "http://unreachable.test", sdkKey: "sy_server_x.y", logger, bootstrap: snapshot(1, [booleanFlag("on"), stringFlag("banner", "blue"), json, booleanFlag("needs-key", { fallthrough: { rollout: { bucketBy: "key", variants: [{ variant: "on", weight: 100_000 }] } } })]) },
-    { fetch: () => new Promise<Response>(() => {}) },
+    // Streams hang; metrics batches are taken, so close() sends them at once.
+    { fetch: (input) => (String(input).endsWith("/sdk/v1/metrics") ? Promise.resolve(new Response(null, { status: 202 })) : new Promise<Response>(() => {})) },
   );
   clients.push(client);
   return client;
@@ -93,7 +94,7 @@ describe("evaluation", () => {
     expect(all.banner).toEqual({ value: "blue", variant: "a", reason: "FALLTHROUGH" });
   });
 
-  it("track() queues and never throws, whatever it is given", () => {
+  it("track() never throws, whatever it is given", () => {
     const client = withFlags();
     expect(() => client.track("purchase", { key: "u" }, 9.99)).not.toThrow();
     expect(() => client.track(undefined as never, null as never, "x" as never)).not.toThrow();

@@ -46,8 +46,8 @@ async function persistRevision(revision: number) {
 
 const user = { key: "user-1" };
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-/** A server that accepts the request and never answers. */
-const hanging: ClientInternals = { fetch: () => new Promise<Response>(() => {}) };
+/** A server that accepts the request and never answers (metrics aside, so close() need not wait for them). */
+const hanging: ClientInternals = { fetch: (input) => (String(input).endsWith("/sdk/v1/metrics") ? Promise.resolve(new Response(null, { status: 202 })) : new Promise<Response>(() => {})) };
 
 describe("persistence", () => {
   it("writes the snapshot with its source, never the secret, and leaves no temporary file", async () => {

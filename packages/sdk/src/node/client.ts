@@ -3,6 +3,7 @@ import type { EnvironmentSnapshot, EvaluationContext, EvaluationResult, JsonValu
 import { Backoff } from "../shared/backoff.js";
 import { createClientCore } from "../shared/client-core.js";
 import { SdkError } from "../shared/errors.js";
+import { SDK_VERSION } from "../shared/metrics.js";
 import { durationOption, keyIdOf } from "../shared/options.js";
 import type { ClientEvents, ClientStatus, Logger, Widened } from "../shared/types.js";
 import { enabledValue, generalError, notFound, servedValue } from "../shared/values.js";
@@ -32,6 +33,10 @@ export interface ClientOptions {
   pollIntervalMs?: number;
   /** How long `ready()` waits (default 5000 ms; at least 0; anything but a finite number gives the default). */
   timeoutMs?: number;
+  /** Send evaluation counts and `track()` events to the server (default true). */
+  sendMetrics?: boolean;
+  /** How often metrics are sent (default 10 000 ms; at least 100); `close()` sends the rest. */
+  metricsIntervalMs?: number;
   logger?: Logger;
 }
 
@@ -63,9 +68,15 @@ export interface Client {
   /** Adds a listener; returns a function that removes it. */
   on<K extends keyof ClientEvents>(event: K, listener: (payload: ClientEvents[K]) => void): () => void;
   status(): ClientStatus;
-  /** Queues a custom event (sending lands in a later release); never throws, keeps the newest 1000. */
+  /**
+   * Counts a custom event (`"error"`, or `"latency_ms"` with its value) against the variant the
+   * context is served by each flag in a percentage rollout; sent with the next batch. Never throws.
+   */
   track(name: string, context: EvaluationContext, value?: number): void;
-  /** Stops everything: no timer, socket or listener is left. Resolves once the last write is on disk. */
+  /**
+   * Stops everything: no timer, socket or listener is left. Resolves once the last write is on
+   * disk and the last metrics are sent (or failed: at most 10 s).
+   */
   close(): Promise<void>;
 }
 
@@ -88,8 +99,9 @@ export function createClient(options: ClientOptions, internals: ClientInternals 
   if (typeof options.sdkKey !== "string" || options.sdkKey === "") throw new TypeError("createClient: `sdkKey` is required");
   const url = options.url.replace(/\/+$/, "");
   const store = new FlagStore();
-  const core = createClientCore(options, () => store.revision);
-  const { log, emitter, tracker } = core;
+  const doFetch = internals.fetch ?? ((input, init) => globalThis.fetch(input, init));
+  const core = createClientCore(options, () => store.revision, { url, key: options.sdkKey, sdk: `switchyard-node/${SDK_VERSION}`, fetch: doFetch, requestTimeoutMs: REQUEST_TIMEOUT_MS });
+  const { log, emitter, tracker, metrics } = core;
   /** Whether the store's revision is the server's, so a reconnect may resume from it. */
   let resumable = false;
 
@@ -157,7 +169,7 @@ export function createClient(options: ClientOptions, internals: ClientInternals 
       pollIntervalMs: durationOption(options.pollIntervalMs, DEFAULT_POLL_INTERVAL_MS, MIN_POLL_INTERVAL_MS),
       heartbeatIntervalMs: internals.heartbeatIntervalMs ?? HEARTBEAT_INTERVAL_MS,
       requestTimeoutMs: REQUEST_TIMEOUT_MS,
-      fetch: internals.fetch ?? ((input, init) => globalThis.fetch(input, init)),
+      fetch: doFetch,
       backoff: new Backoff({ random: internals.random }),
       log,
     },
@@ -185,23 +197,35 @@ export function createClient(options: ClientOptions, internals: ClientInternals 
     }
   };
 
+  /** An evaluation the app asked for, counted for metrics; `allFlags` is not counted. */
+  const counted = (key: string, context: EvaluationContext, defaultValue?: JsonValue): EvaluationResult => {
+    const result = evaluate(key, context, defaultValue);
+    metrics?.evaluated(key, result.variant);
+    return result;
+  };
+
   let closing: Promise<void> = Promise.resolve();
 
   return {
     ...core.methods,
-    isEnabled: (key, context, defaultValue = false) => enabledValue(evaluate(key, context), defaultValue),
-    variant: (key, context, defaultValue) => servedValue(evaluate(key, context), defaultValue) as Widened<typeof defaultValue>,
-    evaluate,
+    isEnabled: (key, context, defaultValue = false) => enabledValue(counted(key, context), defaultValue),
+    variant: (key, context, defaultValue) => servedValue(counted(key, context), defaultValue) as Widened<typeof defaultValue>,
+    evaluate: counted,
     allFlags(context) {
       const all: Record<string, EvaluationResult> = {};
       for (const key of store.keys()) all[key] = evaluate(key, context);
       return all;
     },
-    track: (name, context, value) => core.track(name, context, value),
+    track(name, context, value) {
+      // Attributed to the flags being rolled out: those are the cohorts a guard compares.
+      metrics?.tracked(name, value, (add) => {
+        for (const flag of store.rolloutFlags()) add(flag.key, flag.evaluate(context).variant);
+      });
+    },
     close() {
       if (core.close()) {
         sync.close();
-        if (writer) closing = writer.flushed();
+        closing = Promise.all([writer?.flushed(), metrics?.close()]).then(() => {});
       }
       return closing;
     },

@@ -11,6 +11,11 @@ export interface FlagPatch {
   value: FlagDefinition | Segment | null;
 }
 
+/** Whether any of the flag's serves (fallthrough or a rule) is a percentage rollout. */
+function hasRollout(flag: FlagDefinition): boolean {
+  return "rollout" in flag.fallthrough || flag.rules.some((rule) => "rollout" in rule.serve);
+}
+
 /** Segment keys a flag's rules reference through `inSegment`. */
 function referencedSegments(flag: FlagDefinition): Set<string> {
   const keys = new Set<string>();
@@ -33,6 +38,8 @@ interface Entry {
 export class FlagStore {
   private flags = new Map<string, Entry>();
   private segments = new Map<string, { segment: Segment; json: string }>();
+  /** The flags in a percentage rollout, which `track()` attributes events to; rebuilt after a change. */
+  private rollouts: CompiledFlag[] | null = null;
   environment: string | null = null;
   revision: number | null = null;
   hasData = false;
@@ -45,9 +52,16 @@ export class FlagStore {
     return this.flags.keys();
   }
 
+  /** The flags whose fallthrough or any rule serves a percentage rollout. */
+  rolloutFlags(): readonly CompiledFlag[] {
+    this.rollouts ??= [...this.flags.values()].filter((entry) => hasRollout(entry.compiled.flag)).map((entry) => entry.compiled);
+    return this.rollouts;
+  }
+
   /** Replaces everything; returns the keys of flags that changed (none on the first load). */
   applyPut(snapshot: EnvironmentSnapshot): string[] {
     const hadData = this.hasData;
+    this.rollouts = null;
     const before = this.flags;
     const segmentsBefore = this.segments;
     this.segments = new Map(snapshot.segments.map((segment) => [segment.key, { segment, json: JSON.stringify(segment) }]));
@@ -74,6 +88,7 @@ export class FlagStore {
   /** Applies one change at `revision`; returns the keys of flags that changed. */
   applyPatch(patch: FlagPatch, revision: number): string[] {
     this.revision = revision;
+    this.rollouts = null;
     this.hasData = true;
     if (patch.kind === "flag") {
       const old = this.flags.get(patch.key);

@@ -51,13 +51,5 @@ export interface ClientEvents {
   stale: ClientStatus;
 }
 
-/** One call of `track()`, queued until sending lands in a later release. */
-export interface TrackedEvent {
-  name: string;
-  context?: Record<string, unknown>;
-  value?: number;
-  at: number;
-}
-
 /** The type `variant()` returns for a default: literal types widened (`"blue"` gives `string`). */
 export type Widened<T> = T extends string ? string : T extends number ? number : T extends boolean ? boolean : T;

@@ -7,6 +7,7 @@
 import { http, HttpResponse } from "msw";
 import { setupServer } from "msw/node";
 import type { EnvironmentSnapshot } from "@switchyard/core";
+import type { MetricsBatch } from "../shared/metrics.js";
 
 export const BASE_URL = "http://switchyard.test";
 export const SERVER_KEY = "sy_server_abc123.s3cret-value";
@@ -86,9 +87,12 @@ export function createMockServer() {
   const connections: MockConnection[] = [];
   const streamRequests: Request[] = [];
   const pollRequests: Request[] = [];
+  /** Every metrics batch posted, parsed, with the request's Authorization header. */
+  const metricsBatches: { authorization: string | null; body: MetricsBatch }[] = [];
   let answerStream: (request: Request) => StreamAnswer = () => "stream";
   let answerPoll: (request: Request) => Response = () => HttpResponse.json({ error: "not configured" }, { status: 500 });
   let onConnection: (connection: MockConnection) => void = () => {};
+  let answerMetrics: (request: Request) => Response | Promise<Response> = () => HttpResponse.json({ accepted: 0, ignored: 0 }, { status: 202 });
 
   const server = setupServer(
     http.get("*/sdk/v1/stream", ({ request }) => {
@@ -104,6 +108,11 @@ export function createMockServer() {
       pollRequests.push(request);
       return answerPoll(request);
     }),
+    http.post("*/sdk/v1/metrics", async ({ request }) => {
+      const answer = await answerMetrics(request);
+      if (answer.status === 202) metricsBatches.push({ authorization: request.headers.get("Authorization"), body: (await request.clone().json()) as MetricsBatch });
+      return answer;
+    }),
   );
 
   return {
@@ -117,6 +126,11 @@ export function createMockServer() {
     },
     answerPollWith(answer: (request: Request) => Response) {
       answerPoll = answer;
+    },
+    metricsBatches,
+    /** Decides how each metrics batch is answered (202 by default; only 202s are kept in `metricsBatches`). */
+    answerMetricsWith(answer: (request: Request) => Response | Promise<Response>) {
+      answerMetrics = answer;
     },
     /** Runs for each new connection, e.g. to send a put at once. */
     onConnection(listener: (connection: MockConnection) => void) {
