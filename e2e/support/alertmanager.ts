@@ -45,7 +45,7 @@ export function requireAlertmanager(): void {
   if (!existsSync(ALERTMANAGER_BINARY)) {
     throw new Error(
       `${ALERTMANAGER_BINARY} is missing. This test runs the real Alertmanager: install Debian's package ` +
-        `with 'apt-get update && apt-get install -y prometheus-alertmanager' (.ci/run does this before the tests).`,
+        `with 'apt-get update && apt-get install -y prometheus-alertmanager' (\`pnpm test\` does, through scripts/ensure-test-tools.mjs).`,
     );
   }
 }

@@ -33,14 +33,14 @@ export interface Chromium {
 
 /**
  * Launches Chromium with a fresh temporary profile. Throws (so the tests fail, never skip) when
- * Chromium is missing: `node scripts/ensure-chromium.mjs` installs it.
+ * Chromium is missing: `node scripts/ensure-test-tools.mjs` installs it.
  */
 export async function launchChromium(): Promise<Chromium> {
   const probe = spawnSync(chromiumPath, ["--version"], { encoding: "utf8", timeout: 30_000 });
   if (probe.status !== 0) {
     throw new Error(
       `Chromium is not runnable at ${chromiumPath} (${probe.error?.message ?? `exit ${probe.status}`}). ` +
-        "Run `node scripts/ensure-chromium.mjs` (installs Debian's chromium as root), or set CHROMIUM_PATH.",
+        "Run `node scripts/ensure-test-tools.mjs` (installs Debian's chromium as root), or set CHROMIUM_PATH.",
     );
   }
   const userDataDir = mkdtempSync(join(tmpdir(), "switchyard-e2e-chromium-"));

@@ -6,7 +6,7 @@
  *   server, so the stream goes through CORS;
  * - core's `bucket` and `murmur3`, bundled for the browser, give every value of bucket-vectors.json.
  *
- * Chromium missing is a failure, not a skip: `node scripts/ensure-chromium.mjs` installs it.
+ * Chromium missing is a failure, not a skip: `node scripts/ensure-test-tools.mjs` installs it.
  */
 import { mkdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
