@@ -50,7 +50,7 @@ export interface RequestOptions {
   ifMatch?: number;
 }
 
-export async function api<T>(method: "GET" | "POST" | "PATCH" | "DELETE", path: string, options: RequestOptions = {}): Promise<T> {
+export async function api<T>(method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE", path: string, options: RequestOptions = {}): Promise<T> {
   const init: RequestInit = { method, credentials: "same-origin", headers: { Accept: "application/json" }, signal: options.signal };
   if (options.ifMatch !== undefined) init.headers = { ...init.headers, "If-Match": `"${options.ifMatch}"` };
   if (options.body !== undefined) {

@@ -50,6 +50,7 @@ function renderLive() {
   const queryClient = testQueryClient();
   queryClient.setQueryData(keys.me, userMe("editor"));
   queryClient.setQueryData(keys.flag("new-checkout"), flagView());
+  queryClient.setQueryData(keys.plan("new-checkout", "production"), null);
   renderWithQueries(
     <LiveProvider>
       <LiveStatusIndicator />
@@ -74,6 +75,7 @@ describe("LiveProvider", () => {
     act(() => latest().open());
     act(() => latest().send({ flag: "new-checkout", environment: "production" }));
     expect(queryClient.getQueryState(keys.flag("new-checkout"))!.isInvalidated).toBe(true);
+    expect(queryClient.getQueryState(keys.plan("new-checkout", "production"))!.isInvalidated).toBe(true);
   });
 
   it("connects again after an HTTP error, when the browser itself gives up", async () => {

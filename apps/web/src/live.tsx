@@ -29,6 +29,8 @@ export function LiveProvider({ children }: { children: ReactNode }) {
       if (change.flag !== null) {
         void queryClient.invalidateQueries({ queryKey: keys.flag(change.flag) });
         void queryClient.invalidateQueries({ queryKey: keys.flags, predicate: (q) => q.queryKey[1] === "list" });
+        // A plan moves with its own writes, and with the flag's (a kill pauses it).
+        void queryClient.invalidateQueries({ queryKey: keys.plans(change.flag) });
       }
       if (change.resourceKind === "segment" && change.environment !== null) {
         void queryClient.invalidateQueries({ queryKey: keys.segments(change.environment) });

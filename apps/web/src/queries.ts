@@ -10,6 +10,7 @@ import type {
   FlagListView,
   FlagView,
   MeView,
+  RolloutPlanStatusView,
   SeenContextView,
   SegmentView,
   UserView,
@@ -36,6 +37,9 @@ export const keys = {
   credentials: ["credentials"] as const,
   users: ["users"] as const,
   seenContexts: (environment: string) => ["seen-contexts", environment] as const,
+  /** Every environment's plan of a flag: what a change to the flag may have moved. */
+  plans: (flag: string) => ["plans", flag] as const,
+  plan: (flag: string, environment: string) => ["plans", flag, environment] as const,
 };
 
 export const meQuery = queryOptions({
@@ -114,4 +118,24 @@ export const seenContextsQuery = (environment: string) =>
     queryFn: async ({ signal }) =>
       (await api<{ contexts: SeenContextView[] }>("GET", `/api/v1/environments/${enc(environment)}/contexts`, { signal })).contexts,
     staleTime: 30_000,
+  });
+
+export const planPath = (flag: string, environment: string) => `/api/v1/flags/${enc(flag)}/environments/${enc(environment)}/plan`;
+
+/** How often a running plan is read again: its guard numbers move with SDK reports, which make no audit entries. */
+export const PLAN_POLL_MS = 5_000;
+
+/** A flag's rollout plan in one environment; null when none is defined. */
+export const planQuery = (flag: string, environment: string) =>
+  queryOptions({
+    queryKey: keys.plan(flag, environment),
+    queryFn: async ({ signal }): Promise<RolloutPlanStatusView | null> => {
+      try {
+        return await api<RolloutPlanStatusView>("GET", planPath(flag, environment), { signal });
+      } catch (error) {
+        if (error instanceof ApiRequestError && error.status === 404) return null;
+        throw error;
+      }
+    },
+    refetchInterval: (query) => (query.state.data?.state === "running" ? PLAN_POLL_MS : false),
   });

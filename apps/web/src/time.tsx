@@ -30,13 +30,18 @@ export function formatRelativeTime(iso: string, now: number): string {
   return relative.format(-Math.max(1, Math.round(elapsed / size)), unit);
 }
 
-/** The current time, refreshed every minute so "5 minutes ago" stays true on an open page. */
-export function useNow(): number {
+/**
+ * The current time, refreshed every `intervalMs` (a minute keeps "5 minutes ago" true, a second
+ * runs a countdown); `null` stops the refresh.
+ */
+export function useNow(intervalMs: number | null = 60_000): number {
   const [now, setNow] = useState(() => Date.now());
   useEffect(() => {
-    const timer = setInterval(() => setNow(Date.now()), 60_000);
+    if (intervalMs === null) return;
+    setNow(Date.now());
+    const timer = setInterval(() => setNow(Date.now()), intervalMs);
     return () => clearInterval(timer);
-  }, []);
+  }, [intervalMs]);
   return now;
 }
 

@@ -12,6 +12,7 @@ describe("describeAction", () => {
     expect(describeAction("flag.kill")).toBe("killed");
     expect(describeAction("flag.config.update")).toBe("changed configuration");
     expect(describeAction("flag.rollout")).toBe("set rollout");
+    expect(describeAction("plan.halt")).toBe("halted rollout plan");
     expect(describeAction("flag.teleport")).toBe("flag.teleport");
   });
 });
@@ -74,6 +75,18 @@ describe("AuditList", () => {
     expect(killed!.querySelector("time")!.getAttribute("dateTime")).toBe("2025-06-01T11:00:00.000Z");
     expect(rolledOut!.textContent).toMatch(/ada@example.com user set rollout new-checkout in production/);
     expect(unknown!.textContent).toMatch(/system system segment.teleport beta-users in production/);
+  });
+
+  it("shows what caused a machine's write in the entry", () => {
+    const alerted = entry(13, {
+      ...kill,
+      reason: "Alertmanager: CheckoutErrors: checkout 5xx above 5%",
+      details: { source: "alertmanager", status: "firing", labels: { alertname: "CheckoutErrors" }, annotations: { summary: "checkout 5xx above 5%" }, generatorURL: "https://prometheus.example/graph" },
+    });
+    renderList({ "": { entries: [alerted], nextCursor: null } });
+    const item = screen.getAllByRole("listitem")[0]!;
+    expect(within(item).getByText("CheckoutErrors")).toBeTruthy();
+    expect(within(item).getByRole("link", { name: /Open the alert's source/ })).toBeTruthy();
   });
 
   it("shows the change on demand", async () => {

@@ -1,6 +1,6 @@
 /**
- * Audit entries, newest first, with "Load older" paging: who did what to which flag, why, and the
- * exact change. The audit page filters it; the flag page embeds it for one flag.
+ * Audit entries, newest first, with "Load older" paging: who did what to which flag, why, what
+ * caused it (an alert, a guard's numbers), and the exact change. The audit page filters it; the flag page embeds it for one flag.
  */
 import { useEffect, useRef, useState, type Ref } from "react";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
@@ -9,6 +9,7 @@ import type { ActorKind, AuditEntryView } from "@switchyard/core";
 import { enc } from "../api";
 import { auditQuery, type AuditFilter } from "../queries";
 import { RelativeTime } from "../time";
+import { AuditDetails } from "./audit-details";
 import { Diff } from "./diff";
 import { Empty, LoadError, QueryState } from "./feedback";
 import "./audit-list.css";
@@ -30,7 +31,21 @@ const actionWords: Record<string, string> = {
   "credential.create": "created credential",
   "credential.revoke": "revoked credential",
   "user.create": "created user",
+  "plan.create": "defined rollout plan",
+  "plan.update": "changed rollout plan",
+  "plan.start": "started rollout plan",
+  "plan.pause": "paused rollout plan",
+  "plan.resume": "resumed rollout plan",
+  "plan.abort": "aborted rollout plan",
+  "plan.advance": "advanced rollout plan",
+  "plan.complete": "completed rollout plan",
+  "plan.halt": "halted rollout plan",
+  "webhook.create": "created webhook",
+  "webhook.disable": "disabled webhook",
 };
+
+/** Entries whose reason is an alarm: shown in red. */
+const alarming = new Set(["flag.kill", "plan.halt"]);
 
 /** An action in words; one the UI does not know yet is shown as recorded. */
 export function describeAction(action: string): string {
@@ -176,10 +191,11 @@ function AuditEntry({ entry, context, ref }: { entry: AuditEntryView; context: L
         )}
       </p>
       {entry.reason !== null && (
-        <p className={`audit-reason${entry.action === "flag.kill" ? " kill" : ""}`}>
+        <p className={`audit-reason${alarming.has(entry.action) ? " kill" : ""}`}>
           <span className="audit-reason-label">Reason:</span> {entry.reason}
         </p>
       )}
+      {entry.details !== null && <AuditDetails details={entry.details} />}
       {(entry.before !== null || entry.after !== null) && (
         <details className="audit-changes" onToggle={(event) => setOpen(event.currentTarget.open)}>
           <summary>Show changes</summary>

@@ -2,8 +2,9 @@ import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { MemoryRouter, Route, Routes } from "react-router";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import type { FlagView, MeView } from "@switchyard/core";
+import type { FlagView, MeView, RolloutPlanStatusView } from "@switchyard/core";
 import { keys } from "../queries";
+import { breachView, planView } from "../plan-fixtures";
 import { configView, environmentView, flagView, jsonResponse, renderWithQueries, testQueryClient, userMe } from "../test-fixtures";
 import { FlagPage } from "./flag";
 
@@ -27,7 +28,7 @@ afterEach(() => {
   vi.unstubAllGlobals();
 });
 
-function renderFlag(me: MeView = userMe("editor"), shown: FlagView = flag) {
+function renderFlag(me: MeView = userMe("editor"), shown: FlagView = flag, plans: Record<string, RolloutPlanStatusView> = {}) {
   const queryClient = testQueryClient();
   queryClient.setQueryData(keys.me, me);
   queryClient.setQueryData(keys.flag(shown.key), shown);
@@ -35,6 +36,7 @@ function renderFlag(me: MeView = userMe("editor"), shown: FlagView = flag) {
   for (const environment of ["production", "staging"]) {
     queryClient.setQueryData(keys.segments(environment), []);
     queryClient.setQueryData(keys.seenContexts(environment), []);
+    queryClient.setQueryData(keys.plan(shown.key, environment), plans[environment] ?? null);
   }
   queryClient.setQueryData(keys.auditPage({ flag: shown.key, environment: undefined, actor: undefined }), { entries: [], nextCursor: null });
   renderWithQueries(
@@ -103,5 +105,27 @@ describe("FlagPage targeting", () => {
     expect(within(targeting()).getByText(/^Read-only: Your role is viewer/)).toBeTruthy();
     const variants = screen.getByRole("region", { name: "Variants" });
     expect(within(variants).getByText(/^Read-only: Your role is viewer/)).toBeTruthy();
+  });
+});
+
+describe("FlagPage rollout plan", () => {
+  it("shows a halted plan's breach with its numbers at the top, and the plan in the environment", () => {
+    const killed = configView({ version: 5, enabled: true, killed: true, killReason: "rollout plan guard breached at 5%", killedBy: "rollout plan" });
+    renderFlag(userMe("editor"), flagView({}, killed, configView({ environment: "staging" })), {
+      production: planView({ state: "halted", currentStep: 1, breach: breachView() }),
+    });
+    const banners = screen.getAllByRole("status").filter((banner) => banner.classList.contains("plan-halt-banner"));
+    expect(banners).toHaveLength(1);
+    expect(banners[0]!.textContent).toContain("Rollout plan halted in production: error rate 10.2% in the rollout cohort vs 1% in control");
+    const card = screen.getByRole("region", { name: "Rollout plan" });
+    expect(within(card).getByText(/Halted at step 2 of 5/)).toBeTruthy();
+    expect(within(card).getByRole("button", { name: "Start" })).toHaveProperty("disabled", true);
+  });
+
+  it("offers to define a plan where there is none", () => {
+    renderFlag();
+    const card = screen.getByRole("region", { name: "Rollout plan" });
+    expect(within(card).getByText(/No plan yet in production/)).toBeTruthy();
+    expect(within(card).getByRole("button", { name: "Save plan" })).toBeTruthy();
   });
 });

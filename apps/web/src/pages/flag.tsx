@@ -1,6 +1,6 @@
 /**
  * One flag: its state everywhere, and for the chosen environment the kill switch, serving toggle,
- * rollout, targeting draft and a context to try; then its variants and history.
+ * rollout, rollout plan, targeting draft and a context to try; then its variants and history.
  */
 import { useMemo } from "react";
 import { useQuery } from "@tanstack/react-query";
@@ -15,6 +15,7 @@ import { Conflict, useConfigWrite } from "../components/conflict";
 import { Empty, ErrorNote, LoadError, Loading, ReadOnlyHint, unclaimed } from "../components/feedback";
 import { KillBanners, KillSwitch } from "../components/kill-switch";
 import { RolloutControl } from "../components/rollout-control";
+import { PlanHaltBanner, RolloutPlanCard } from "../components/rollout-plan";
 import { StateBadge } from "../components/state-badge";
 import { TryContext } from "../components/try-context";
 import { VariantsEditor } from "../components/variants-editor";
@@ -81,6 +82,7 @@ function FlagDetail({ flag }: { flag: FlagView }) {
         )}
       </header>
       <KillBanners flag={flag} />
+      {environment !== undefined && <PlanHaltBanner flag={flag.key} environment={environment} />}
       {order.length === 0 || environment === undefined ? (
         <Empty>
           This flag is in no environment yet. <Link to="/environments">Create an environment</Link> to configure it.
@@ -150,6 +152,7 @@ function EnvironmentPanel({ flag, environment, readOnlyReason }: { flag: FlagVie
           <TryContext saved={saved} unsaved={unsaved} segments={segments} />
         </div>
       </div>
+      <RolloutPlanCard flag={flag} environment={environment} readOnlyReason={readOnlyReason} />
       <TargetingForm flag={flag} config={config} segments={segmentsQ.data ?? []} draft={draft} readOnlyReason={readOnlyReason} />
     </section>
   );
