@@ -4,40 +4,18 @@
  */
 import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
 import { z } from "zod";
-import type { FlagKind, FlagView, Rule, Serve, Target, Variant } from "@switchyard/core";
+import type { FlagConfigView, FlagView } from "@switchyard/core";
 import { updateFlagConfigInputSchema, updateFlagInputSchema } from "@switchyard/core/api-schema";
 import { flagKindSchema, keySchema } from "@switchyard/core/schema";
 import { UsageError } from "../errors.js";
 
 export const exportFormat = "switchyard.flags/v1";
 
-export interface ExportedConfig {
-  enabled: boolean;
-  killed: boolean;
-  killReason: string | null;
-  targets: Target[];
-  rules: Rule[];
-  fallthrough: Serve;
-  offVariant: string;
-  clientVisible: boolean | null;
-  /** The config's version in this environment when exported. */
-  version: number;
-}
+/** A config as exported: its view without who/when fields, which the file does not carry. */
+export type ExportedConfig = Omit<FlagConfigView, "environment" | "killedBy" | "killedAt" | "updatedAt">;
 
-export interface ExportedFlag {
-  key: string;
-  name: string;
-  description: string;
-  kind: FlagKind;
-  variants: Variant[];
-  tags: string[];
-  clientVisible: boolean;
-  salt: string;
-  archived: boolean;
-  /** The flag's version (name, variants, tags…) when exported. */
-  version: number;
-  config: ExportedConfig;
-}
+/** A flag as exported: its view without timestamps, and the one environment's config. */
+export type ExportedFlag = Omit<FlagView, "createdAt" | "updatedAt" | "environments"> & { config: ExportedConfig };
 
 export interface ExportDocument {
   format: typeof exportFormat;
@@ -64,35 +42,15 @@ const flagFields = ["key", "name", "description", "kind", "variants", "tags", "c
 const configFields = ["enabled", "killed", "killReason", "targets", "rules", "fallthrough", "offVariant", "clientVisible", "version"] as const;
 
 /**
- * Built field by field, timestamps left out, flags sorted by key: the same state exports to the
- * same bytes, so export files diff cleanly in version control.
+ * Timestamps and who/when left out, flags sorted by key: the same state exports to the same
+ * bytes, so export files diff cleanly in version control.
  */
 export function toExportedFlag(flag: FlagView, environment: string): ExportedFlag | undefined {
   const config = flag.environments[environment];
   if (!config) return undefined;
-  return {
-    key: flag.key,
-    name: flag.name,
-    description: flag.description,
-    kind: flag.kind,
-    variants: flag.variants,
-    tags: flag.tags,
-    clientVisible: flag.clientVisible,
-    salt: flag.salt,
-    archived: flag.archived,
-    version: flag.version,
-    config: {
-      enabled: config.enabled,
-      killed: config.killed,
-      killReason: config.killReason,
-      targets: config.targets,
-      rules: config.rules,
-      fallthrough: config.fallthrough,
-      offVariant: config.offVariant,
-      clientVisible: config.clientVisible,
-      version: config.version,
-    },
-  };
+  const { createdAt: _created, updatedAt: _updated, environments: _environments, ...fields } = flag;
+  const { environment: _environment, killedBy: _killedBy, killedAt: _killedAt, updatedAt: _configUpdated, ...exported } = config;
+  return { ...fields, config: exported };
 }
 
 export function exportDocument(environment: string, flags: FlagView[]): ExportDocument {
