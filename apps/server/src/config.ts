@@ -28,6 +28,7 @@ const configSchema = z.object({
   SWITCHYARD_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   SWITCHYARD_WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(10),
   SWITCHYARD_WEBHOOK_BACKOFF_MS: z.coerce.number().int().min(10).max(3_600_000).default(10_000),
+  SWITCHYARD_WEBHOOK_RETENTION_DAYS: z.coerce.number().min(0.001).max(3650).default(30),
   /** How often running rollout plans are judged and advanced. */
   SWITCHYARD_PLAN_TICK_MS: z.coerce.number().int().min(10).max(3_600_000).default(5_000),
   /** After a rollout plan's step starts, how long before SDK metrics count for it: about twice the SDKs' metrics interval. */
@@ -65,6 +66,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       timeoutMs: parsed.SWITCHYARD_WEBHOOK_TIMEOUT_MS,
       maxAttempts: parsed.SWITCHYARD_WEBHOOK_MAX_ATTEMPTS,
       backoffMs: parsed.SWITCHYARD_WEBHOOK_BACKOFF_MS,
+      retentionMs: Math.round(parsed.SWITCHYARD_WEBHOOK_RETENTION_DAYS * 24 * 3_600_000),
     },
     plans: { tickMs: parsed.SWITCHYARD_PLAN_TICK_MS, settleMs: parsed.SWITCHYARD_PLAN_SETTLE_MS },
   };

@@ -349,6 +349,24 @@ describe("running a plan", () => {
     expect((await act("resume")).json.state).toBe("running");
   });
 
+  it("pauses itself rather than overwrite a rollout someone else changed, and resume restores its step", async () => {
+    await put(definition);
+    start(T0);
+    // An editor takes the rollout back to 0% by hand, without pausing the plan.
+    const editor = { kind: "user" as const, id: "2", name: "editor@example.com" };
+    h.services.flags.setRollout("new-checkout", "production", { percent: 0, reason: "looks off" }, editor);
+    report(T0 + 20_000, { on: { evaluations: 200, errors: 2 }, off: { evaluations: 1800, errors: 18 } });
+    plans().tick(T0 + 60_000);
+    expect(config().fallthrough).toMatchObject({ rollout: { variants: [{ variant: "on", weight: 0 }, { variant: "off", weight: 100_000 }] } });
+    expect(plans().get("new-checkout", "production", T0 + 60_000)).toMatchObject({ state: "paused", currentStep: 0 });
+    expect((await audit())[0]).toMatchObject({ action: "plan.pause", actor: { name: "rollout plan" }, reason: "paused: the rollout was changed outside the plan (now 0% of 'on', the plan's step is 10%)" });
+    // Resuming is someone choosing the plan again: its step's rollout comes back.
+    plans().resume("new-checkout", "production", {}, editor, T0 + 70_000);
+    expect(config().fallthrough).toMatchObject({ rollout: { variants: [{ variant: "on", weight: 10_000 }, { variant: "off", weight: 90_000 }] } });
+    plans().tick(T0 + 71_000);
+    expect(plans().get("new-checkout", "production", T0 + 71_000).state).toBe("running");
+  });
+
   it("abort takes the rollout back to 0%; a new start begins at the first step", async () => {
     await put(definition);
     start(T0);

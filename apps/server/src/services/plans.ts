@@ -6,10 +6,11 @@
  *
  * A step's flag write (through FlagService, audited as the rollout plan) happens before the
  * plan's own row moves on. A crash between the two leaves the plan on its old step with the
- * flag already written; the next tick repeats the write, which then changes nothing.
+ * flag already written; the next tick finds the rollout is not its step's, as when someone sets
+ * it by hand, and pauses the plan rather than act on it; resuming sets the step's rollout again.
  */
 import { and, eq } from "drizzle-orm";
-import type { GuardStatusView, JsonValue, PlanBreachView, RolloutPlanStatusView } from "@switchyard/core";
+import { rolloutServe, type GuardStatusView, type JsonValue, type PlanBreachView, type RolloutPlanStatusView } from "@switchyard/core";
 import type { PlanActionInput, PlanInput } from "@switchyard/core/api-schema";
 import type { Db, Tx } from "../db/open.js";
 import { environments, flagConfigs, flags, rolloutPlans } from "../db/schema.js";
@@ -149,6 +150,8 @@ export class PlanService {
     const located = this.locate(this.db, flagKey, environmentKey);
     const row = this.checkAction("resume", located, input, now);
     this.assertServable(located, row, "resuming", now);
+    // The step's own rollout again, should someone have changed it meanwhile (no write when not).
+    this.setStep(located, row, row.currentStep, { resumedBy: actor.name });
     const resumed = this.write(located, row, { state: "running", stepStartedAt: now }, { actor, action: "plan.resume", reason: input.reason }, now);
     return this.status(located, resumed, now);
   }
@@ -195,6 +198,13 @@ export class PlanService {
       }
       const why = flag.archived ? "the flag was archived" : `the flag was killed by ${config.killedBy ?? "someone"}${config.killReason ? `: ${config.killReason}` : ""}`;
       this.write(located, row, { state: "paused", heldMs: heldMs(row, now), stepStartedAt: null }, { actor: planActor, action: "plan.pause", reason: clip(`paused: ${why}`) }, now);
+      return;
+    }
+    // Someone set the rollout by hand (or a crash fell between a step's flag write and the plan's):
+    // advancing, rolling back or judging cohorts that are no longer the step's would overrule them.
+    const changed = rolloutChange(located, row);
+    if (changed !== null) {
+      this.write(located, row, { state: "paused", heldMs: heldMs(row, now), stepStartedAt: null }, { actor: planActor, action: "plan.pause", reason: clip(`paused: ${changed}`) }, now);
       return;
     }
     const statuses = this.judge(located, row, now);
@@ -367,6 +377,21 @@ export class PlanService {
 function requirePlan(located: Located): PlanRow {
   if (!located.row) throw notFound(`rollout plan of flag '${located.flag.key}' in '${located.environment.key}'`);
   return located.row;
+}
+
+/** Why the flag's fallthrough is not the plan's current step any more, or null when it is. */
+function rolloutChange({ config }: Located, row: PlanRow): string | null {
+  const { percent } = row.steps[row.currentStep]!;
+  const expected = rolloutServe(config.fallthrough, Math.round(percent * 1000), row.variant, config.offVariant);
+  if (JSON.stringify(config.fallthrough) === JSON.stringify(expected)) return null;
+  const serve = config.fallthrough;
+  const now =
+    "rollout" in serve
+      ? `${(serve.rollout.variants.find((v) => v.variant === row.variant)?.weight ?? 0) / 1000}% of '${row.variant}'`
+      : "variant" in serve
+        ? `serving '${serve.variant}' to everyone`
+        : "a different serve";
+  return `the rollout was changed outside the plan (now ${now}, the plan's step is ${percent}%)`;
 }
 
 function clip(text: string): string {

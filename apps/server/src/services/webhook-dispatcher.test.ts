@@ -158,6 +158,32 @@ describe("webhook dispatcher", () => {
     expect(await settled(h, webhook.id)).toMatchObject([{ state: "delivered", attempts: 1 }]);
     expect(answered).toBe(1);
   });
+
+  it("drops finished deliveries from the log once past the retention, never pending ones", async () => {
+    const { h, receiver, webhook } = await setup(undefined, { retentionMs: 50 });
+    await kill(h);
+    await receiver.waitFor(1);
+    expect(await settled(h, webhook.id)).toHaveLength(1);
+    await h.services.webhookDispatcher.stop();
+
+    // One delivered long ago; one pending (its receiver has not been reached yet) just as old.
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    await h.call("automation", "POST", `${production}/unkill`, { body: { reason: "fixed" } });
+    await kill(h, "errors again");
+    const later = new WebhookDispatcher(h.storage.db, h.services.feed, (id) => h.services.webhooks.secretOf(id), pino({ level: "silent" }), {
+      ...defaultWebhookDeliveryOptions,
+      ...fast,
+      retentionMs: 50,
+    });
+    cleanups.push(() => later.stop());
+    const pendingBefore = (await h.call("admin", "GET", `/api/v1/webhooks/${webhook.id}/deliveries`)).json.deliveries;
+    expect(pendingBefore.map((d: WebhookDeliveryView) => d.state)).toEqual(["pending", "delivered"]);
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    later.start();
+    await receiver.waitFor(2);
+    const kept = await settled(h, webhook.id);
+    expect(kept.map((d) => [(d.payload as { reason: string }).reason, d.state])).toEqual([["errors again", "delivered"]]);
+  });
 });
 
 describe("retryDelay", () => {

@@ -7,7 +7,7 @@
  * The dispatcher wakes when a change commits and otherwise sleeps until the next retry is due,
  * so it never polls an idle database.
  */
-import { and, asc, eq, isNull, lte, min, notInArray } from "drizzle-orm";
+import { and, asc, eq, isNull, lt, lte, min, ne, notInArray } from "drizzle-orm";
 import type { Logger } from "pino";
 import type { Db } from "../db/open.js";
 import { webhookDeliveries, webhooks } from "../db/schema.js";
@@ -22,6 +22,8 @@ export interface WebhookDeliveryOptions {
   /** Delay before the first retry; doubles with every further one (with jitter), up to `maxBackoffMs`. */
   backoffMs: number;
   maxBackoffMs: number;
+  /** How long delivered and failed deliveries stay in the log. */
+  retentionMs: number;
 }
 
 export const defaultWebhookDeliveryOptions: WebhookDeliveryOptions = {
@@ -29,7 +31,11 @@ export const defaultWebhookDeliveryOptions: WebhookDeliveryOptions = {
   maxAttempts: 10,
   backoffMs: 10_000,
   maxBackoffMs: 3_600_000,
+  retentionMs: 30 * 24 * 3_600_000,
 };
+
+/** Finished deliveries past the retention are deleted at most this often, from a dispatcher round. */
+const PRUNE_EVERY_MS = 3_600_000;
 
 /** Due deliveries taken per round; a webhook's sender wakes the dispatcher again when it is done. */
 const BATCH = 100;
@@ -54,6 +60,7 @@ export class WebhookDispatcher {
   private readonly abort = new AbortController();
   /** One sender per webhook with deliveries due: its deliveries one at a time, oldest first; other webhooks' side by side. */
   private readonly senders = new Map<string, Promise<void>>();
+  private lastPrune = 0;
 
   constructor(
     private readonly db: Db,
@@ -91,6 +98,7 @@ export class WebhookDispatcher {
   private round(): void {
     this.timer = null;
     try {
+      this.pruneFinished(Date.now());
       const due = this.due(Date.now());
       for (const [webhookId, deliveries] of groupByWebhook(due)) {
         const sender = this.sendInOrder(deliveries).finally(() => {
@@ -104,6 +112,16 @@ export class WebhookDispatcher {
     } catch (error) {
       this.logger.error({ err: error }, "webhook dispatcher round failed");
     }
+  }
+
+  /** Keeps the delivery log bounded: every change would otherwise add a row per webhook forever. */
+  private pruneFinished(now: number): void {
+    if (now - this.lastPrune < PRUNE_EVERY_MS) return;
+    this.lastPrune = now;
+    this.db
+      .delete(webhookDeliveries)
+      .where(and(ne(webhookDeliveries.state, "pending"), lt(webhookDeliveries.createdAt, now - this.options.retentionMs)))
+      .run();
   }
 
   /** Due deliveries of webhooks that have no sender running. */
