@@ -132,19 +132,13 @@ export interface AuditPageView {
   nextCursor: string | null;
 }
 
-/** One committed write as the admin event stream (`GET /api/v1/events`, event `change`) carries it. */
-export interface ChangeEventView {
+/**
+ * One committed write as the admin event stream (`GET /api/v1/events`, event `change`) carries
+ * it: the audit entry's who, what and where, without its before and after.
+ */
+export type ChangeEventView = Pick<AuditEntryView, "at" | "actor" | "action" | "resourceKind" | "resourceKey" | "flag" | "environment"> & {
   auditId: number;
-  at: string;
-  actor: ActorView;
-  /** `flag.kill`, `flag.config.update`, `segment.update`, … as in the audit log. */
-  action: string;
-  /** `flag`, `flag_config`, `segment`, `environment`, `credential`, `user`. */
-  resourceKind: string;
-  resourceKey: string;
-  flag: string | null;
-  environment: string | null;
-}
+};
 
 /** A context an SDK or browser recently evaluated with, for rollout previews. */
 export interface SeenContextView {
