@@ -12,6 +12,8 @@ const alias = [
   { find: /^@switchyard\/core\/metric-buckets$/, replacement: source("./packages/core/src/metric-buckets.ts") },
   { find: /^@switchyard\/sdk$/, replacement: source("./packages/sdk/src/index.ts") },
   { find: /^@switchyard\/sdk\/browser$/, replacement: source("./packages/sdk/src/browser.ts") },
+  { find: /^@switchyard\/openfeature\/server$/, replacement: source("./packages/openfeature/src/server.ts") },
+  { find: /^@switchyard\/openfeature\/web$/, replacement: source("./packages/openfeature/src/web.ts") },
 ];
 
 export default defineConfig({
@@ -21,6 +23,8 @@ export default defineConfig({
       { resolve: { alias }, test: { name: "core", root: "packages/core", include: ["src/**/*.test.ts", "test/**/*.test.ts"] } },
       { resolve: { alias }, test: { name: "server", root: "apps/server", include: ["src/**/*.test.ts", "test/**/*.test.ts"] } },
       { resolve: { alias }, test: { name: "sdk", root: "packages/sdk", include: ["src/**/*.test.ts", "test/**/*.test.ts"] } },
+      // OpenFeature providers with the official SDKs, against the real server on a socket.
+      { resolve: { alias }, test: { name: "openfeature", root: "packages/openfeature", include: ["test/**/*.test.ts", "src/**/*.test.ts"], testTimeout: 30_000 } },
       // The built `switchyard` bin as a child process against the real server on a socket.
       { resolve: { alias }, test: { name: "cli", root: "apps/cli", include: ["test/**/*.test.ts"], globalSetup: ["test/global-setup.ts"], testTimeout: 30_000 } },
       // The admin UI's components, rendered in happy-dom; the whole UI runs in Chromium under e2e.

@@ -128,7 +128,7 @@ async function runScenario(restartEnv: Record<string, string>, check: (outcome: 
 
     // Every change is applied: spot checks, then every flag for every context as the server evaluates it.
     expect(client.evaluate("checkout", { key: "user-1" })).toMatchObject({ value: false, reason: "KILLED" });
-    expect(client.evaluate("fresh", { key: "user-1" })).toMatchObject({ value: true, reason: "FALLTHROUGH" });
+    expect(client.evaluate("fresh", { key: "user-1" })).toMatchObject({ value: true, reason: "STATIC" });
     expect(client.evaluate("retired", { key: "user-1" }).reason).toBe("FLAG_NOT_FOUND");
     expect(client.isEnabled("beta-feature", { key: "u-new" })).toBe(true);
     expect(client.isEnabled("beta-feature", { key: "u-other" })).toBe(false);

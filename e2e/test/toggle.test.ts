@@ -43,7 +43,7 @@ describe("a toggle reaches the Node SDK", () => {
         latencies.push(at - sent);
         expect(keys).toEqual(["new-checkout"]);
         expect(client.isEnabled("new-checkout", context)).toBe(!kill);
-        expect(client.evaluate("new-checkout", context)).toMatchObject({ value: !kill, reason: kill ? "KILLED" : "FALLTHROUGH" });
+        expect(client.evaluate("new-checkout", context)).toMatchObject({ value: !kill, reason: kill ? "KILLED" : "STATIC" });
       }
 
       const sorted = [...latencies].sort((a, b) => a - b);

@@ -190,8 +190,8 @@ describe("compileFlag", () => {
 
   it("treats objects other than arrays as contexts", () => {
     const compiled = compileFlag(flag({ rules: [] }));
-    expect(compiled.evaluate(Object.create(null) as EvaluationContext).reason).toBe("FALLTHROUGH");
-    expect(compiled.evaluate(new Map() as unknown as EvaluationContext).reason).toBe("FALLTHROUGH");
+    expect(compiled.evaluate(Object.create(null) as EvaluationContext).reason).toBe("STATIC");
+    expect(compiled.evaluate(new Map() as unknown as EvaluationContext).reason).toBe("STATIC");
     expect(compiled.evaluate(undefined as unknown as EvaluationContext).errorCode).toBe("INVALID_CONTEXT");
   });
 });

@@ -13,7 +13,7 @@ import { compileClause, compileSegment, matchClause, type CompiledClause, type C
  *
  * @example
  * const compiled: CompiledFlag = compileFlag(flag);
- * compiled.evaluate({ key: "user-1" }); // { value: false, variant: "off", reason: "FALLTHROUGH" }
+ * compiled.evaluate({ key: "user-1" }); // { value: false, variant: "off", reason: "STATIC" }
  */
 export interface CompiledFlag {
   readonly key: string;
@@ -142,9 +142,13 @@ class ResultFactory {
   }
 }
 
-function compileServe(serve: Serve, results: ResultFactory, ruleIndex: number | undefined): ServePlan {
+/** How a serve was reached: by rule `index`, as the fallthrough of a flag with targeting, or of one without. */
+type ServeSource = number | "fallthrough" | "static";
+
+function compileServe(serve: Serve, results: ResultFactory, source: ServeSource): ServePlan {
+  const ruleIndex = typeof source === "number" ? source : undefined;
   if (serve !== null && typeof serve === "object" && "variant" in serve) {
-    const reason = ruleIndex === undefined ? "FALLTHROUGH" : "RULE_MATCH";
+    const reason = source === "static" ? "STATIC" : source === "fallthrough" ? "FALLTHROUGH" : "RULE_MATCH";
     return new ServePlan(results.serve(serve.variant, reason, ruleIndex), true, "key", false, [], [], null);
   }
   const rollout = serve !== null && typeof serve === "object" && "rollout" in serve ? serve.rollout : undefined;
@@ -198,13 +202,14 @@ function compilePlan(flag: FlagDefinition, segments: readonly Segment[] | undefi
         compileServe(rule.serve, results, index),
       ),
   );
+  const targeted = targets !== null || rules.length > 0;
   return {
     constant,
     invalidContext: results.error("INVALID_CONTEXT"),
     generalError: results.error("GENERAL"),
     targets,
     rules,
-    fallthrough: compileServe(flag.fallthrough, results, undefined),
+    fallthrough: compileServe(flag.fallthrough, results, targeted ? "fallthrough" : "static"),
     bucketer: new Bucketer(String(flag.key), typeof flag.salt === "string" ? flag.salt : ""),
   };
 }

@@ -6,7 +6,7 @@ import { evaluate } from "./evaluate.js";
 import type { Reason } from "./result.js";
 import { flagDefinitionSchema, segmentSchema, type Clause, type EvaluationContext, type FlagDefinition, type Segment, type Serve } from "./schema.js";
 
-const REASONS: Reason[] = ["FLAG_NOT_FOUND", "KILLED", "DISABLED", "TARGET_MATCH", "RULE_MATCH", "FALLTHROUGH", "SPLIT", "ERROR"];
+const REASONS: Reason[] = ["FLAG_NOT_FOUND", "KILLED", "DISABLED", "TARGET_MATCH", "RULE_MATCH", "FALLTHROUGH", "STATIC", "SPLIT", "ERROR"];
 // Small pools, so references between parts of a flag hit often and miss sometimes.
 const variantKey = fc.oneof({ arbitrary: fc.constantFrom("on", "off", "a", "b"), weight: 12 }, { arbitrary: fc.constant("ghost"), weight: 1 });
 const mostly = (value: boolean) => fc.oneof({ arbitrary: fc.constant(value), weight: 5 }, { arbitrary: fc.constant(!value), weight: 1 });

@@ -4,7 +4,7 @@ import * as core from "./index.js";
 
 describe("@switchyard/core entry point", () => {
   it("exports exactly the public runtime API", () => {
-    expect(Object.keys(core).sort()).toEqual(["BUCKET_COUNT", "MAX_KEY_LENGTH", "MAX_METRIC_ENTRIES", "VALUE_BUCKET_BOUNDS", "bucket", "compileFlag", "evaluate", "findFlagProblems", "findSegmentProblems", "flagDefinition", "isSafePattern", "keyProblem", "metricNameProblem", "murmur3", "percentile", "rolloutServe", "segmentDefinition", "valueBucket"]);
+    expect(Object.keys(core).sort()).toEqual(["BUCKET_COUNT", "MAX_KEY_LENGTH", "MAX_METRIC_ENTRIES", "VALUE_BUCKET_BOUNDS", "bucket", "compileFlag", "evaluate", "findFlagProblems", "findSegmentProblems", "flagDefinition", "isSafePattern", "keyProblem", "metricNameProblem", "murmur3", "openFeatureErrorCode", "openFeatureMetadata", "openFeatureReason", "percentile", "rolloutServe", "segmentDefinition", "toSwitchyardContext", "valueBucket"]);
   });
 
   it("never loads zod or the schema module at runtime from the evaluation path", () => {

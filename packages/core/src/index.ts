@@ -70,6 +70,15 @@ export { compileFlag, type CompiledFlag } from "./compile.js";
 export { flagDefinition, rolloutServe, segmentDefinition, type ConfigFields, type FlagFields } from "./definition.js";
 export { evaluate } from "./evaluate.js";
 export { murmur3 } from "./murmur3.js";
+export {
+  openFeatureErrorCode,
+  openFeatureMetadata,
+  openFeatureReason,
+  toSwitchyardContext,
+  type OpenFeatureErrorCode,
+  type OpenFeatureMetadata,
+  type OpenFeatureReason,
+} from "./openfeature.js";
 export { findFlagProblems, findSegmentProblems, type FlagProblem } from "./problems.js";
 export { isSafePattern } from "./safe-pattern.js";
 export { keyProblem, MAX_KEY_LENGTH } from "./key.js";

@@ -7,7 +7,10 @@ export type Reason =
   | "DISABLED"
   | "TARGET_MATCH"
   | "RULE_MATCH"
+  /** No target or rule matched: the flag's fallthrough variant. */
   | "FALLTHROUGH"
+  /** The flag has no targets and no rules: everyone gets its fallthrough variant. */
+  | "STATIC"
   | "SPLIT"
   | "ERROR";
 

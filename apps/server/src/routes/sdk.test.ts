@@ -53,7 +53,7 @@ describe("POST /sdk/v1/evaluate", () => {
     await h.call("editor", "PATCH", "/api/v1/flags/banner/environments/production", { body: { version: 1, enabled: true } });
     const all = await h.call("client", "POST", "/sdk/v1/evaluate", { body: { context: { key: "u1" } } });
     expect(all.status).toBe(200);
-    expect(all.json.flags).toEqual({ banner: { value: "blue", variant: "blue", reason: "FALLTHROUGH" } });
+    expect(all.json.flags).toEqual({ banner: { value: "blue", variant: "blue", reason: "STATIC" } });
     const hidden = await h.call("client", "POST", "/sdk/v1/evaluate", { body: { key: "new-checkout", context: { key: "u1" } } });
     expect(hidden.status).toBe(404);
     const server = await h.call("server", "POST", "/sdk/v1/evaluate", { body: { context: { key: "u1" } } });

@@ -42,6 +42,8 @@ export function describeReason(result: EvaluationResult): string {
       return `matched rule ${(result.ruleIndex ?? 0) + 1}`;
     case "FALLTHROUGH":
       return "no target or rule matched: everyone else";
+    case "STATIC":
+      return "no targeting: everyone gets this";
     case "SPLIT":
       return "no target or rule matched: everyone else's rollout";
     case "DISABLED":

@@ -46,8 +46,10 @@ const orderCases = [
   { name: "rules: a rule without clauses matches everyone", flag: busy, context: { key: "u1", country: "FR" }, expected: { ...ON, reason: "RULE_MATCH", ruleIndex: 2 } },
   { name: "rules: all clauses must match", flag: booleanFlag("and", { rules: [rule([nl, c("plan", "in", ["pro"])])] }), context: { key: "u1", country: "NL", plan: "free" }, expected: { ...OFF, reason: "FALLTHROUGH" } },
   { name: "rules: all clauses match", flag: booleanFlag("and", { rules: [rule([nl, c("plan", "in", ["pro"])])] }), context: { key: "u1", country: "NL", plan: "pro" }, expected: { ...ON, reason: "RULE_MATCH", ruleIndex: 0 } },
-  { name: "fallthrough: fixed variant", flag: booleanFlag("plain", { fallthrough: { variant: "on" } }), context: { key: "u1" }, expected: { ...ON, reason: "FALLTHROUGH" } },
-  { name: "fallthrough: works without a context key", flag: booleanFlag("plain"), context: {}, expected: { ...OFF, reason: "FALLTHROUGH" } },
+  { name: "fallthrough: fixed variant, no targeting: static", flag: booleanFlag("plain", { fallthrough: { variant: "on" } }), context: { key: "u1" }, expected: { ...ON, reason: "STATIC" } },
+  { name: "fallthrough: works without a context key", flag: booleanFlag("plain"), context: {}, expected: { ...OFF, reason: "STATIC" } },
+  { name: "fallthrough: a target for someone else makes it a fallthrough", flag: booleanFlag("targeted-plain", { targets: [{ variant: "on", values: ["vip"] }] }), context: { key: "u1" }, expected: { ...OFF, reason: "FALLTHROUGH" } },
+  { name: "fallthrough: a target with no keys is no targeting", flag: booleanFlag("empty-target", { targets: [{ variant: "on", values: [] }] }), context: { key: "u1" }, expected: { ...OFF, reason: "STATIC" } },
 ];
 
 // Rollouts: computed from the reference bucket, never hand-written.

@@ -91,7 +91,7 @@ describe("evaluation", () => {
     const client = withFlags();
     const all = client.allFlags({ key: "u" });
     expect(Object.keys(all).sort()).toEqual(["banner", "needs-key", "on", "settings"]);
-    expect(all.banner).toEqual({ value: "blue", variant: "a", reason: "FALLTHROUGH" });
+    expect(all.banner).toEqual({ value: "blue", variant: "a", reason: "STATIC" });
   });
 
   it("track() never throws, whatever it is given", () => {

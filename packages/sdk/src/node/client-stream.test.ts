@@ -41,7 +41,7 @@ describe("streaming", () => {
     expect(client.status()).toEqual({ state: "ready", revision: 5 });
     expect(client.isEnabled("new-checkout", user)).toBe(true);
     expect(client.variant("banner", user, "red")).toBe("blue");
-    expect(client.evaluate("banner", user)).toEqual({ value: "blue", variant: "a", reason: "FALLTHROUGH" });
+    expect(client.evaluate("banner", user)).toEqual({ value: "blue", variant: "a", reason: "STATIC" });
     expect(Object.keys(client.allFlags(user)).sort()).toEqual(["banner", "new-checkout"]);
     expect(changes).toEqual([]);
     expect(mock.last().request.headers.get("Authorization")).toBe(`Bearer ${SERVER_KEY}`);
