@@ -24,6 +24,7 @@ import { flagRoutes } from "./routes/flags.js";
 import { createPlans, type PlanOptions } from "./routes/plans.js";
 import { createMetrics, type MetricsOptions } from "./routes/metrics.js";
 import { integrationRoutes } from "./routes/integrations.js";
+import { emptyAuthFailures, ofrepRoutes } from "./routes/ofrep.js";
 import { sdkRoutes } from "./routes/sdk.js";
 import { webhookRoutes } from "./routes/webhooks.js";
 import { AlertmanagerReceiver } from "./services/alertmanager.js";
@@ -50,8 +51,10 @@ export interface AppOptions {
   changeLogRetention?: number;
   /** Bytes buffered for a stream subscriber before it is dropped as too slow. */
   maxStreamBufferBytes?: number;
-  /** Origins allowed to call the browser routes (/client/*); "*" for any. */
+  /** Origins allowed to call the browser routes (/client/*, /ofrep/*); "*" for any. */
   corsOrigins?: string[];
+  /** The server's URL as clients reach it (behind a proxy, the proxy's), for the absolute URLs it hands out; else the request's origin. */
+  publicUrl?: string;
   /** Recently evaluated contexts kept per environment for the UI's rollout preview; 0 keeps none. */
   seenContextLimit?: number;
   /** The built admin UI, served at / when it exists. */
@@ -75,6 +78,7 @@ export function createApp({
   changeLogRetention = 10_000,
   maxStreamBufferBytes = 1024 * 1024,
   corsOrigins = ["*"],
+  publicUrl,
   seenContextLimit = 1000,
   webDir,
   metrics: metricsOptions = {},
@@ -129,6 +133,19 @@ export function createApp({
     logger.info({ method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) }, "request");
   });
   app.use("*", bodyLimit({ maxSize: maxBodyBytes, onError: () => { throw new HTTPException(413); } }));
+  // OFREP is called from browsers too (the web provider); its 401/403 have empty bodies, even when
+  // the authentication below refuses the call, so this goes first.
+  app.use(
+    "/ofrep/*",
+    cors({
+      origin: corsOrigins.includes("*") ? "*" : corsOrigins,
+      allowHeaders: ["Content-Type", "Authorization", "X-API-Key", "If-None-Match", "Last-Event-ID"],
+      allowMethods: ["GET", "POST"],
+      exposeHeaders: ["ETag"],
+      maxAge: 600,
+    }),
+    emptyAuthFailures,
+  );
   app.use("*", async (c, next) => {
     c.set("principal", authenticate(c));
     await next();
@@ -184,6 +201,10 @@ export function createApp({
   // Browsers call these from other origins; client keys are public and no cookie is involved.
   app.use("/client/*", cors({ origin: corsOrigins.includes("*") ? "*" : corsOrigins, allowHeaders: ["Authorization", "Last-Event-ID"], maxAge: 600 }));
   app.route("/client/v1", streams.client);
+  app.route(
+    "/ofrep/v1",
+    ofrepRoutes({ db, hub, snapshots, credentials: services.credentials, seenContexts: services.seenContexts, secretKey, publicUrl, maxBufferedBytes: maxStreamBufferBytes, logger }),
+  );
   if (webDir !== undefined && !serveWeb(app, webDir)) logger.warn({ webDir }, "the admin UI is not built; serving the API only");
 
   return { app, services: { ...services, webhookDispatcher, plans: plans.service, planScheduler: plans.scheduler } };

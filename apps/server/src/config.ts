@@ -12,6 +12,11 @@ const configSchema = z.object({
   SWITCHYARD_ADMIN_PASSWORD: z.string().min(10, "must be at least 10 characters").optional(),
   SWITCHYARD_SECURE_COOKIES: z.enum(["true", "false"]).default("false"),
   SWITCHYARD_CORS_ORIGINS: z.string().default("*"),
+  /** The server's URL as clients reach it (behind a proxy, the proxy's), for absolute URLs it hands out; else the request's. */
+  SWITCHYARD_PUBLIC_URL: z
+    .url({ protocol: /^https?$/, message: "must be an http or https URL" })
+    .refine((url) => !/[?#]/.test(url), "must not have a query or fragment")
+    .optional(),
   SWITCHYARD_CHANGE_LOG_RETENTION: z.coerce.number().int().min(1).default(10_000),
   SWITCHYARD_HEARTBEAT_MS: z.coerce.number().int().min(100).default(15_000),
   SWITCHYARD_SEEN_CONTEXTS: z.coerce.number().int().min(0).max(100_000).default(1000),
@@ -50,6 +55,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     adminPassword: parsed.SWITCHYARD_ADMIN_PASSWORD,
     secureCookies: parsed.SWITCHYARD_SECURE_COOKIES === "true",
     corsOrigins: parsed.SWITCHYARD_CORS_ORIGINS.split(",").map((origin) => origin.trim()).filter(Boolean),
+    publicUrl: parsed.SWITCHYARD_PUBLIC_URL,
     changeLogRetention: parsed.SWITCHYARD_CHANGE_LOG_RETENTION,
     heartbeatMs: parsed.SWITCHYARD_HEARTBEAT_MS,
     seenContextLimit: parsed.SWITCHYARD_SEEN_CONTEXTS,

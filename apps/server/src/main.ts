@@ -37,6 +37,7 @@ const switchyard = createApp({
   logger,
   secureCookies: config.secureCookies,
   corsOrigins: config.corsOrigins,
+  publicUrl: config.publicUrl,
   changeLogRetention: config.changeLogRetention,
   heartbeatMs: config.heartbeatMs,
   seenContextLimit: config.seenContextLimit,

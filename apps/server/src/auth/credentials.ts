@@ -105,9 +105,28 @@ export class CredentialService {
   authenticate(token: string, now = Date.now()): Principal | null {
     const parsed = parseToken(token);
     if (!parsed) return null;
-    const row = this.db.select().from(credentials).where(eq(credentials.id, parsed.id)).get();
-    if (!row || row.kind !== parsed.kind || row.revokedAt !== null) return null;
+    const row = this.activeRow(parsed.id);
+    if (!row || row.kind !== parsed.kind) return null;
     if (!digestsEqual(sha256(parsed.secret), row.secretHash)) return null;
+    return this.principalOf(row, now);
+  }
+
+  /**
+   * The principal of a credential by its id alone, or null when it is unknown or revoked: for
+   * capabilities derived from a credential and already verified by the caller (the OFREP event
+   * stream's token), which must die with it.
+   */
+  authenticateById(id: string, now = Date.now()): Principal | null {
+    const row = this.activeRow(id);
+    return row ? this.principalOf(row, now) : null;
+  }
+
+  private activeRow(id: string): CredentialRow | undefined {
+    const row = this.db.select().from(credentials).where(eq(credentials.id, id)).get();
+    return row && row.revokedAt === null ? row : undefined;
+  }
+
+  private principalOf(row: CredentialRow, now: number): Principal | null {
     if (row.lastUsedAt === null || now - row.lastUsedAt > LAST_USED_RESOLUTION_MS) {
       this.db.update(credentials).set({ lastUsedAt: now }).where(eq(credentials.id, row.id)).run();
     }

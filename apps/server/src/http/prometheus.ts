@@ -85,7 +85,7 @@ export class PrometheusMetrics {
     });
     new Gauge({
       name: "switchyard_stream_subscribers",
-      help: "Open SDK streams per environment and kind (server: server SDKs; client: browsers).",
+      help: "Open SDK streams per environment and kind (server: server SDKs; client: browsers; ofrep: OFREP event streams).",
       labelNames: ["environment", "kind"],
       registers,
       collect() {
@@ -94,6 +94,7 @@ export class PrometheusMetrics {
         for (const [environment, counts] of hub.counts()) {
           this.set({ environment, kind: "server" }, counts.server);
           this.set({ environment, kind: "client" }, counts.client);
+          this.set({ environment, kind: "ofrep" }, counts.ofrep);
         }
       },
     });

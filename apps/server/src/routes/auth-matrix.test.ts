@@ -3,6 +3,8 @@
  * caller cannot change what the next one sees; bodies are unique per caller for the same reason.
  */
 import { describe, expect, it } from "vitest";
+import { parseToken } from "../auth/secrets.js";
+import { streamToken } from "../auth/stream-token.js";
 import { systemActor } from "../services/changes.js";
 import { callerKinds, createHarness, type CallerKind, type Harness } from "../test-support/harness.js";
 
@@ -12,6 +14,7 @@ const read: Expectation = { anonymous: 401, client: 403, server: 403, automation
 const edit = (ok: number): Expectation => ({ anonymous: 401, client: 403, server: 403, automation: 403, viewer: 403, editor: ok, admin: ok });
 const administer = (ok: number): Expectation => ({ anonymous: 401, client: 403, server: 403, automation: 403, viewer: 403, editor: 403, admin: ok });
 const flagAction: Expectation = { anonymous: 401, client: 403, server: 403, automation: 200, viewer: 403, editor: 200, admin: 200 };
+const sdkKeys = (client: number, server = client): Expectation => ({ anonymous: 401, client, server, automation: 403, viewer: 403, editor: 403, admin: 403 });
 
 const production = "/api/v1/flags/new-checkout/environments/production";
 const configVersion = (h: Harness) => h.services.flags.getConfig("new-checkout", "production").version;
@@ -69,6 +72,17 @@ const routes: RouteCase[] = [
   },
   { method: "GET", path: "/sdk/v1/stream", stream: true, expect: { anonymous: 401, client: 403, server: 200, automation: 403, viewer: 403, editor: 403, admin: 403 } },
   { method: "GET", path: "/client/v1/stream", stream: true, expect: { anonymous: 401, client: 200, server: 403, automation: 403, viewer: 403, editor: 403, admin: 403 } },
+  // ofrepRoutes (routes/ofrep.test.ts): 401/403 with empty bodies. new-checkout is not client-visible: 404 for a client key.
+  { method: "POST", path: "/ofrep/v1/evaluate/flags/new-checkout", body: () => ({ context: { targetingKey: "u1" } }), expect: sdkKeys(404, 200) },
+  { method: "POST", path: "/ofrep/v1/evaluate/flags", body: () => ({ context: { targetingKey: "u1" } }), expect: sdkKeys(200) },
+  { method: "GET", path: "/ofrep/v1/configuration", expect: sdkKeys(200) },
+  // The stream's credential is the token derived from the caller's credential; sessions have none.
+  {
+    method: "GET",
+    path: (caller) => (streamTokens.has(caller) ? `/ofrep/v1/events?token=${streamTokens.get(caller)}` : "/ofrep/v1/events"),
+    stream: true,
+    expect: { ...sdkKeys(200), viewer: 401, editor: 401 },
+  },
   // webhookRoutes and integrationRoutes (routes/webhooks.test.ts, routes/integrations.test.ts).
   { method: "GET", path: "/api/v1/webhooks", expect: administer(200) },
   { method: "POST", path: "/api/v1/webhooks", body: (caller) => ({ url: `https://hooks.example/${caller}` }), expect: administer(201) },
@@ -128,15 +142,20 @@ async function streamStatus(h: Harness, caller: CallerKind, path: string): Promi
 const victims = new Map<CallerKind, string>();
 // A webhook of the route's server; disabling is idempotent, so one serves every caller.
 let webhookId: string | undefined;
+// OFREP event stream tokens of the callers holding a credential.
+const SECRET_KEY = "auth-matrix-secret-key-of-at-least-32-characters";
+const streamTokens = new Map<CallerKind, string>();
 
 async function prepare(): Promise<Harness> {
-  const h = await createHarness();
+  const h = await createHarness({ secretKey: SECRET_KEY });
   await h.call("admin", "POST", "/api/v1/flags", { body: { key: "new-checkout" } });
   await h.call("admin", "POST", "/api/v1/environments/production/segments", { body: { key: "beta", included: ["u1"] } });
   for (const caller of callerKinds) {
     await h.call("admin", "POST", "/api/v1/environments/production/segments", { body: { key: `doomed-${caller}` } });
     const created = await h.call("admin", "POST", "/api/v1/credentials", { body: { kind: "client", name: `victim-${caller}`, environment: "staging" } });
     victims.set(caller, created.json.id);
+    const bearer = parseToken(h.credentials[caller].Authorization?.replace("Bearer ", "") ?? "");
+    if (bearer) streamTokens.set(caller, streamToken(SECRET_KEY, bearer.id));
   }
   webhookId = (await h.call("admin", "POST", "/api/v1/webhooks", { body: { url: "https://hooks.example/matrix" } })).json.id;
   await h.call("admin", "PUT", `${production}/plan`, { body: { steps: [{ percent: 10, holdSeconds: 60 }] } });

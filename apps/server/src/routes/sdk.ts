@@ -10,6 +10,11 @@ import { jsonBody } from "../http/validate.js";
 import type { SeenContexts } from "../services/seen-contexts.js";
 import type { SnapshotCache } from "../services/snapshots.js";
 
+/** Client keys are public: they only ever see flags marked visible to browsers. */
+export function visibleTo(key: { kind: "server_key" | "client_key" }, flag: CompiledFlag | undefined): flag is CompiledFlag {
+  return flag !== undefined && (key.kind === "server_key" || flag.flag.clientVisible);
+}
+
 export function sdkRoutes(snapshots: SnapshotCache, seenContexts: SeenContexts) {
   return new Hono<AppEnv>()
     .get("/flags", allowSdk("server_key"), (c) => {
@@ -26,15 +31,13 @@ export function sdkRoutes(snapshots: SnapshotCache, seenContexts: SeenContexts) 
       const { context, key: flagKey } = c.req.valid("json");
       seenContexts.record(key.environmentId, context);
       const { snapshot, compiled } = snapshots.get(key.environmentKey);
-      // Client keys are public: they only ever see flags marked visible to browsers.
-      const visible = (flag: CompiledFlag | undefined): flag is CompiledFlag => flag !== undefined && (key.kind === "server_key" || flag.flag.clientVisible);
       if (flagKey !== undefined) {
         const flag = compiled.get(flagKey);
-        if (!visible(flag)) throw notFound(`flag '${flagKey}'`);
+        if (!visibleTo(key, flag)) throw notFound(`flag '${flagKey}'`);
         return c.json({ key: flagKey, ...flag.evaluate(context) });
       }
       const flags: Record<string, EvaluationResult> = {};
-      for (const flag of compiled.values()) if (visible(flag)) flags[flag.key] = flag.evaluate(context);
+      for (const flag of compiled.values()) if (visibleTo(key, flag)) flags[flag.key] = flag.evaluate(context);
       return c.json({ environment: snapshot.environment, revision: snapshot.revision, flags });
     });
 }

@@ -29,7 +29,7 @@ export interface StreamRouteOptions {
 type NodeBindings = { incoming?: IncomingMessage; outgoing?: ServerResponse };
 
 /** Takes over Node's response for the stream; Hono then leaves the socket to us. */
-function openStream(c: Context<AppEnv>, maxBufferedBytes: number, start: (connection: SseConnection) => void): Response {
+export function openStream(c: Context<AppEnv>, maxBufferedBytes: number, start: (connection: SseConnection) => void): Response {
   const outgoing = (c.env as NodeBindings | undefined)?.outgoing;
   if (!outgoing) throw new ApiError("internal", "streams need the Node HTTP server");
   const connection = nodeConnection(outgoing, maxBufferedBytes, Object.fromEntries(c.res.headers));
@@ -39,7 +39,8 @@ function openStream(c: Context<AppEnv>, maxBufferedBytes: number, start: (connec
   return RESPONSE_ALREADY_SENT;
 }
 
-function parseRevision(value: string | undefined): number | undefined {
+/** A `Last-Event-ID`: an environment revision, or undefined when absent or not one. */
+export function parseRevision(value: string | undefined): number | undefined {
   if (value === undefined || value === "") return undefined;
   const revision = Number(value);
   return Number.isSafeInteger(revision) && revision >= 0 ? revision : undefined;

@@ -28,6 +28,15 @@ export function changesSince(db: Db, environmentId: number, revision: number, cu
   return contiguous ? entries : null;
 }
 
+/** When the change that made `revision` committed (milliseconds), or undefined when the log no longer holds it. */
+export function changedAt(db: Db, environmentId: number, revision: number): number | undefined {
+  return db
+    .select({ at: changeLog.at })
+    .from(changeLog)
+    .where(and(eq(changeLog.environmentId, environmentId), eq(changeLog.revision, revision)))
+    .get()?.at;
+}
+
 /** Keeps the newest `retention` entries per environment; older subscribers get a put instead. */
 export function trimChangeLog(db: Db, feed: ChangeFeed, retention: number): () => void {
   return feed.subscribe((change) => {

@@ -1,12 +1,13 @@
 /**
  * One hub per process fans committed changes out to every open stream. A change is serialized
  * once per environment and the same bytes are written to each server subscriber; browser
- * subscribers are grouped by context, so each distinct context is evaluated once per change.
+ * subscribers are grouped by context, so each distinct context is evaluated once per change;
+ * OFREP subscribers get one shared "refetch" message.
  */
-import type { ChangeEventView, EvaluationContext, EvaluationResult } from "@switchyard/core";
+import type { ChangeEventView, EvaluationContext, EvaluationResult, FlagDefinition, JsonValue } from "@switchyard/core";
 import type { AuditNotice, ChangeFeed, PublishedChange } from "../services/changes.js";
 import type { SnapshotCache } from "../services/snapshots.js";
-import { encodeComment, encodeEvent, encodePatch, type SseConnection } from "./sse.js";
+import { encodeComment, encodeEvent, encodePatch, encodeRefetchEvaluation, type SseConnection } from "./sse.js";
 
 export interface StreamHubOptions {
   heartbeatMs: number;
@@ -27,7 +28,19 @@ interface ContextGroup {
   members: Set<Subscriber>;
 }
 
-export type SubscriberCounts = Map<string, { server: number; client: number; contexts: number }>;
+/** An OFREP event stream: told to refetch, never sent values. */
+export interface OfrepSubscriber extends Subscriber {
+  /** Server keys hear of every change; client keys only of those that can touch a client-visible flag. */
+  seesAll: boolean;
+}
+
+interface OfrepGroup {
+  members: Set<OfrepSubscriber>;
+  /** The environment's client-visible flags, kept change by change: a flag that stops being visible is still news once. */
+  clientVisible: Set<string>;
+}
+
+export type SubscriberCounts = Map<string, { server: number; client: number; contexts: number; ofrep: number }>;
 
 const heartbeat = encodeComment("heartbeat");
 
@@ -36,6 +49,7 @@ export class StreamHub {
   private readonly clients = new Map<string, Map<string, ContextGroup>>();
   /** Admin UIs following every write (`GET /api/v1/events`). */
   private readonly admins = new Set<Subscriber>();
+  private readonly ofrep = new Map<string, OfrepGroup>();
   private readonly timer: ReturnType<typeof setInterval>;
   private readonly unsubscribe: () => void;
   private closed = false;
@@ -61,11 +75,11 @@ export class StreamHub {
     return this.closed;
   }
 
-  /** Open streams per environment: server SDKs, browsers, and the browsers' distinct contexts. */
+  /** Open streams per environment: server SDKs, browsers, the browsers' distinct contexts, OFREP clients. */
   counts(): SubscriberCounts {
     const counts: SubscriberCounts = new Map();
     const entry = (environment: string) => {
-      const found = counts.get(environment) ?? { server: 0, client: 0, contexts: 0 };
+      const found = counts.get(environment) ?? { server: 0, client: 0, contexts: 0, ofrep: 0 };
       counts.set(environment, found);
       return found;
     };
@@ -74,6 +88,7 @@ export class StreamHub {
       entry(environment).contexts += groups.size;
       for (const group of groups.values()) entry(environment).client += group.members.size;
     }
+    for (const [environment, group] of this.ofrep) entry(environment).ofrep += group.members.size;
     return counts;
   }
 
@@ -111,6 +126,22 @@ export class StreamHub {
       flags[key] = result;
     }
     return flags;
+  }
+
+  addOfrepSubscriber(environment: string, subscriber: OfrepSubscriber): void {
+    if (subscriber.connection.isClosed) return;
+    let group = this.ofrep.get(environment);
+    if (!group) {
+      const visible = this.snapshots.get(environment).snapshot.flags.filter((flag) => flag.clientVisible);
+      group = { members: new Set(), clientVisible: new Set(visible.map((flag) => flag.key)) };
+      this.ofrep.set(environment, group);
+    }
+    const joined = group;
+    joined.members.add(subscriber);
+    subscriber.connection.onClose(() => {
+      joined.members.delete(subscriber);
+      if (joined.members.size === 0 && this.ofrep.get(environment) === joined) this.ofrep.delete(environment);
+    });
   }
 
   addAdminSubscriber(subscriber: Subscriber): void {
@@ -155,6 +186,27 @@ export class StreamHub {
     }
     const groups = this.clients.get(change.environmentKey);
     if (groups && groups.size > 0) this.publishToClients(change, groups);
+    const ofrep = this.ofrep.get(change.environmentKey);
+    if (ofrep) this.publishToOfrep(change, ofrep);
+  }
+
+  private publishToOfrep(change: PublishedChange, group: OfrepGroup): void {
+    let seenByClients: boolean;
+    if (change.resourceKind === "flag") {
+      const wasVisible = group.clientVisible.has(change.resourceKey);
+      const isVisible = isClientVisible(change.payload);
+      if (isVisible) group.clientVisible.add(change.resourceKey);
+      else group.clientVisible.delete(change.resourceKey);
+      seenByClients = wasVisible || isVisible;
+    } else {
+      // Segments cannot nest: only flags with an inSegment clause naming it can change.
+      const { flags } = this.snapshots.get(change.environmentKey).snapshot;
+      seenByClients = flags.some((flag) => flag.clientVisible && usesSegment(flag, change.resourceKey));
+    }
+    const message = encodeRefetchEvaluation(change.revision, change.at);
+    for (const subscriber of group.members) {
+      if (subscriber.revision < change.revision && (subscriber.seesAll || seenByClients)) subscriber.connection.write(message);
+    }
   }
 
   private publishToClients(change: PublishedChange, groups: Map<string, ContextGroup>): void {
@@ -182,6 +234,7 @@ export class StreamHub {
 
   private forEach(visit: (subscriber: Subscriber) => void): void {
     for (const subscriber of this.admins) visit(subscriber);
+    for (const group of this.ofrep.values()) for (const subscriber of group.members) visit(subscriber);
     // Sets and Maps tolerate deletion while iterated, which closing a stream does.
     for (const set of this.servers.values()) for (const subscriber of set) visit(subscriber);
     for (const groups of this.clients.values()) {
@@ -197,6 +250,14 @@ export class StreamHub {
     this.unsubscribe();
     this.forEach((subscriber) => subscriber.connection.close());
   }
+}
+
+function isClientVisible(payload: JsonValue | null): boolean {
+  return typeof payload === "object" && payload !== null && !Array.isArray(payload) && payload.clientVisible === true;
+}
+
+function usesSegment(flag: FlagDefinition, segmentKey: string): boolean {
+  return flag.rules.some((rule) => rule.clauses.some((clause) => clause.op === "inSegment" && clause.values.some((value) => value === segmentKey)));
 }
 
 function toChangeEvent(notice: AuditNotice): ChangeEventView {

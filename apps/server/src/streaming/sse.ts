@@ -21,6 +21,15 @@ export function encodePatch(revision: number, kind: string, key: string, value: 
   return encodeEvent("patch", revision, JSON.stringify({ kind, key, value }));
 }
 
+/**
+ * OFREP's change notification: an unnamed event (EventSource's default `message`) telling the
+ * client to fetch its bulk evaluation again. `at` is when the change committed, in milliseconds.
+ */
+export function encodeRefetchEvaluation(revision: number, at: number): Buffer {
+  const data = JSON.stringify({ type: "refetchEvaluation", etag: `"${revision}"`, lastModified: Math.floor(at / 1000) });
+  return Buffer.from(`id: ${revision}\ndata: ${data}\n\n`);
+}
+
 export function encodeComment(text: string): Buffer {
   return Buffer.from(`: ${text}\n\n`);
 }
