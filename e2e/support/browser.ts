@@ -8,6 +8,7 @@ import { createServer, type Server } from "node:http";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { chromium, type BrowserContext } from "playwright-core";
 import { sleep } from "./server-process.js";
 
@@ -95,19 +96,40 @@ function killProfileProcesses(userDataDir: string): void {
   }
 }
 
-/** Bundles a TypeScript entry into one ES module for browsers, with the esbuild vite brings along. */
-export async function bundleForBrowser(entry: string): Promise<string> {
+const repo = (path: string) => fileURLToPath(new URL(`../../${path}`, import.meta.url));
+
+/** Our packages' browser-side entry points, bundled from their sources so a test never runs a stale build. */
+const sources: Record<string, string> = {
+  "@switchyard/openfeature/web": repo("packages/openfeature/src/web.ts"),
+  "@switchyard/sdk/browser": repo("packages/sdk/src/browser.ts"),
+  "@switchyard/core": repo("packages/core/src/index.ts"),
+  "@switchyard/core/metric-buckets": repo("packages/core/src/metric-buckets.ts"),
+};
+
+/**
+ * Bundles a TypeScript entry file, or a module given as source (its imports resolved from
+ * e2e/), into one ES module for browsers, with the esbuild vite brings along.
+ */
+export async function bundleForBrowser(entry: string | { source: string }): Promise<string> {
   // As packages/sdk/scripts/size.mjs does: esbuild is a dependency of vite, not of ours.
   const requireFromVite = createRequire(createRequire(import.meta.url).resolve("vite"));
   const esbuild = requireFromVite("esbuild") as Esbuild;
   const result = await esbuild.build({
-    entryPoints: [entry],
+    ...(typeof entry === "string"
+      ? { entryPoints: [entry] }
+      : { stdin: { contents: entry.source, resolveDir: fileURLToPath(new URL(".", import.meta.url)), sourcefile: "page.js", loader: "js" } }),
     bundle: true,
     format: "esm",
     platform: "browser",
-    target: "es2020",
+    target: "es2022",
     write: false,
     logLevel: "silent",
+    plugins: [
+      {
+        name: "switchyard-sources",
+        setup: (build: EsbuildPluginBuild) => build.onResolve({ filter: /^@switchyard\// }, (args) => (sources[args.path] ? { path: sources[args.path]! } : undefined)),
+      },
+    ],
   });
   return result.outputFiles[0]!.text;
 }
@@ -115,6 +137,9 @@ export async function bundleForBrowser(entry: string): Promise<string> {
 /** The part of esbuild's API used here (esbuild is not a dependency of ours, so neither are its types). */
 interface Esbuild {
   build(options: Record<string, unknown>): Promise<{ outputFiles: { text: string }[] }>;
+}
+interface EsbuildPluginBuild {
+  onResolve(options: { filter: RegExp }, callback: (args: { path: string }) => { path: string } | undefined): void;
 }
 
 export interface StaticServer {

@@ -3,9 +3,8 @@
  * the real server): credentials the admin helper does not make, a reader for the OFREP event
  * stream, and the official web provider bundled for a page.
  */
-import { createRequire } from "node:module";
-import { fileURLToPath } from "node:url";
 import type { Admin } from "./admin.js";
+import { bundleForBrowser } from "./browser.js";
 
 const READ_TIMEOUT_MS = 10_000;
 
@@ -110,31 +109,16 @@ export async function openEventStream(url: string, headers: Record<string, strin
 
 /**
  * `@openfeature/web-sdk` and `@openfeature/ofrep-web-provider` as one ES module for a page: it
- * sets `window.ofrep` to `{ OpenFeature, ProviderEvents, OFREPWebProvider }`. Bundled from a
- * virtual entry with the esbuild vite brings along, as `bundleForBrowser` does for a file.
+ * sets `window.ofrep` to `{ OpenFeature, ProviderEvents, OFREPWebProvider }`.
  */
-export async function bundleOfrepWebProvider(): Promise<string> {
-  const requireFromVite = createRequire(createRequire(import.meta.url).resolve("vite"));
-  const esbuild = requireFromVite("esbuild") as { build(options: Record<string, unknown>): Promise<{ outputFiles: { text: string }[] }> };
-  const result = await esbuild.build({
-    stdin: {
-      contents: [
-        'import { OpenFeature, ProviderEvents } from "@openfeature/web-sdk";',
-        'import { OFREPWebProvider } from "@openfeature/ofrep-web-provider";',
-        "window.ofrep = { OpenFeature, ProviderEvents, OFREPWebProvider };",
-      ].join("\n"),
-      resolveDir: fileURLToPath(new URL(".", import.meta.url)),
-      sourcefile: "ofrep-page.js",
-      loader: "js",
-    },
-    bundle: true,
-    format: "esm",
-    platform: "browser",
-    target: "es2020",
-    write: false,
-    logLevel: "silent",
+export function bundleOfrepWebProvider(): Promise<string> {
+  return bundleForBrowser({
+    source: [
+      'import { OpenFeature, ProviderEvents } from "@openfeature/web-sdk";',
+      'import { OFREPWebProvider } from "@openfeature/ofrep-web-provider";',
+      "window.ofrep = { OpenFeature, ProviderEvents, OFREPWebProvider };",
+    ].join("\n"),
   });
-  return result.outputFiles[0]!.text;
 }
 
 /** Types of what `bundleOfrepWebProvider` puts on `window`, for the functions run in the page. */

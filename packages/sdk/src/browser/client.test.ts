@@ -177,6 +177,59 @@ describe("browser client", () => {
     expect(changes).toEqual([["plan"]]);
   });
 
+  it("emits recovered when a stale client gets its values again", () => {
+    const { client } = start();
+    const events: string[] = [];
+    client.on("stale", () => events.push("stale"));
+    client.on("recovered", (status) => events.push(`recovered ${status.state}`));
+    FakeEventSource.last().put(1, { a: on(true) });
+    FakeEventSource.last().fail(false);
+    FakeEventSource.last().put(2, { a: on(true) });
+    FakeEventSource.last().put(3, { a: on(true) });
+    expect(events).toEqual(["stale", "recovered ready"]);
+  });
+
+  it("setContext resolves true once the new context's values are in", async () => {
+    const { client } = start();
+    FakeEventSource.last().put(1, { plan: on("free", "free") });
+    const switched = client.setContext({ key: "u1", plan: "pro" });
+    let settled: boolean | undefined;
+    void switched.then((value) => (settled = value));
+    await Promise.resolve();
+    expect(settled).toBeUndefined();
+    FakeEventSource.last().put(1, { plan: on("pro", "pro") });
+    await expect(switched).resolves.toBe(true);
+    expect(client.variant("plan", "none")).toBe("pro");
+  });
+
+  it("setContext resolves false when superseded, on close, for a context that cannot be sent, and after timeoutMs", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
+    const { client } = start({ timeoutMs: 1000 });
+    FakeEventSource.last().put(1, { plan: on("free", "free") });
+    const first = client.setContext({ key: "u2" });
+    const second = client.setContext({ key: "u3" });
+    await expect(first).resolves.toBe(false);
+    await expect(client.setContext({ key: 1n } as never)).resolves.toBe(false);
+    // The one that cannot be sent changed nothing: the pending switch still completes.
+    FakeEventSource.last().put(1, { plan: on("u3", "u3") });
+    await expect(second).resolves.toBe(true);
+
+    const slow = client.setContext({ key: "u4" });
+    await vi.advanceTimersByTimeAsync(999);
+    let settled: boolean | undefined;
+    void slow.then((value) => (settled = value));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(settled).toBeUndefined();
+    await vi.advanceTimersByTimeAsync(1);
+    expect(settled).toBe(false);
+
+    const closing = client.setContext({ key: "u5" });
+    await client.close();
+    await expect(closing).resolves.toBe(false);
+    await expect(client.setContext({ key: "u6" })).resolves.toBe(false);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
   it("persists values per context and serves them on the next start", async () => {
     const first = start();
     FakeEventSource.last().put(3, { banner: on("blue", "blue") });

@@ -76,8 +76,12 @@ export interface BrowserClient {
   /**
    * Switches to another context. The old values stay until the new ones arrive: no flicker. A
    * context that cannot be sent changes nothing and emits an `invalid_context` error.
+   *
+   * Resolves `true` once the values for this context are in; `false` when that context cannot be
+   * sent, when another `setContext` or `close()` comes first, or after `timeoutMs` (the client
+   * keeps trying). Never rejects.
    */
-  setContext(context: EvaluationContext): void;
+  setContext(context: EvaluationContext): Promise<boolean>;
   /** Counts a custom event against each flag's current variant; sent with the next batch. Never throws. */
   track(name: string, value?: number): void;
   /** Stops the stream and timers; resolves once the last metrics are sent (or failed: at most 10 s). */
@@ -108,7 +112,7 @@ export function createClient(options: BrowserClientOptions, internals: BrowserCl
   let revision: number | null = null;
   const doFetch = internals.fetch ?? ((input, init) => globalThis.fetch(input, init));
   const core = createClientCore(options, () => revision, { url, key: String(options.clientKey), sdk: `switchyard-browser/${SDK_VERSION}`, fetch: doFetch, requestTimeoutMs: REQUEST_TIMEOUT_MS });
-  const { log, emitter, tracker, metrics } = core;
+  const { log, emitter, tracker, metrics, timeoutMs } = core;
   const backoff = new Backoff({ random: internals.random });
   const keyId = keyIdOf(options.clientKey);
   // Without a public id there is no slot of its own to keep values in.
@@ -123,6 +127,8 @@ export function createClient(options: BrowserClientOptions, internals: BrowserCl
   let probe: AbortController | null = null;
   /** Bumped by every disconnect, so a probe that outlived its connection does nothing. */
   let generation = 0;
+  /** Settles the promise of the last `setContext` (true: its values are in); a no-op once settled. */
+  let settleContext = (_arrived: boolean) => {};
 
   const stored = encoded && loadValues(storage, slot, url, encoded.json);
   if (stored) {
@@ -146,6 +152,7 @@ export function createClient(options: BrowserClientOptions, internals: BrowserCl
     flags = next;
     revision = nextRevision;
     saveValues(storage, slot, { url, context: current.json, revision, savedAt: Date.now(), flags });
+    settleContext(true);
     tracker.confirmed();
     if (hadData && keys.length > 0) emitter.emit("change", { keys });
   }
@@ -254,17 +261,27 @@ export function createClient(options: BrowserClientOptions, internals: BrowserCl
     evaluate,
     allFlags: () => ({ ...flags }),
     setContext(next) {
-      if (tracker.isClosed) return;
+      if (tracker.isClosed) return Promise.resolve(false);
       // Encoded before anything is torn down: a context that cannot be sent keeps the current stream.
       const nextEncoded = encodeContext(next);
       if (!nextEncoded) {
         emitter.emit("error", invalidContext());
-        return;
+        return Promise.resolve(false);
       }
+      settleContext(false);
+      const arrived = new Promise<boolean>((resolve) => {
+        const timer = setTimeout(() => settleContext(false), timeoutMs);
+        settleContext = (value) => {
+          settleContext = () => {};
+          clearTimeout(timer);
+          resolve(value);
+        };
+      });
       encoded = nextEncoded;
       disconnect();
       backoff.reset();
       connect();
+      return arrived;
     },
     track(name, value) {
       // The server evaluated every flag for this context: each current variant is its cohort.
@@ -274,6 +291,7 @@ export function createClient(options: BrowserClientOptions, internals: BrowserCl
     },
     close() {
       if (core.close()) {
+        settleContext(false);
         disconnect();
         documentRef?.removeEventListener?.("visibilitychange", onHidden);
       }

@@ -204,6 +204,29 @@ describe("a stream the server ends", () => {
   });
 });
 
+describe("recovered", () => {
+  it("fires once when a stale client is current again, not on the first connection", async () => {
+    mock.onConnection((c) => (c.lastEventId === null ? c.start(snapshot(1, [booleanFlag("a")])) : c.synced(1)));
+    const { client } = start();
+    const events: string[] = [];
+    client.on("stale", (status) => events.push(`stale ${status.state}`));
+    client.on("recovered", (status) => events.push(`recovered ${JSON.stringify(status)}`));
+    await vi.advanceTimersByTimeAsync(10);
+    expect(client.status().state).toBe("ready");
+    mock.last().end();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(events).toEqual(["stale stale"]);
+    // The resumed connection is current only on its synced.
+    await vi.advanceTimersByTimeAsync(760);
+    expect(mock.connections).toHaveLength(2);
+    expect(events).toEqual(["stale stale", `recovered ${JSON.stringify({ state: "ready", revision: 1 })}`]);
+    // Heartbeats and patches on a current connection are not a recovery.
+    mock.last().heartbeat();
+    await vi.advanceTimersByTimeAsync(10);
+    expect(events).toHaveLength(2);
+  });
+});
+
 describe("close()", () => {
   it("leaves no timer behind, whatever it was doing", async () => {
     answerStream(() => 503);

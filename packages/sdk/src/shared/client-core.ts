@@ -13,6 +13,8 @@ export interface ClientCore {
   log: Log;
   emitter: Emitter<ClientEvents>;
   tracker: StatusTracker;
+  /** How long `ready()` (and, in browsers, `setContext`) waits. */
+  timeoutMs: number;
   /** Counts evaluations and `track()` calls and sends them; null when `sendMetrics` is false. */
   metrics: MetricsReporter | null;
   /** The methods both public surfaces share. */
@@ -46,7 +48,8 @@ export interface MetricsTransport {
 export function createClientCore(options: CoreOptions, revision: () => number | null, transport: MetricsTransport): ClientCore {
   const log = createLog(options.logger);
   const emitter = new Emitter<ClientEvents>(log);
-  const tracker = new StatusTracker(emitter, durationOption(options.timeoutMs, DEFAULT_TIMEOUT_MS, 0), revision);
+  const timeoutMs = durationOption(options.timeoutMs, DEFAULT_TIMEOUT_MS, 0);
+  const tracker = new StatusTracker(emitter, timeoutMs, revision);
   const metrics =
     options.sendMetrics === false
       ? null
@@ -63,6 +66,7 @@ export function createClientCore(options: CoreOptions, revision: () => number | 
     log,
     emitter,
     tracker,
+    timeoutMs,
     metrics,
     methods: {
       ready: () => tracker.ready(),

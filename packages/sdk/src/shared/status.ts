@@ -55,10 +55,12 @@ export class StatusTracker {
   /** The server confirmed the values held: a stream's `synced`, a live patch after it, a poll. */
   confirmed(): void {
     if (this.state === "closed") return;
+    const wasStale = this.state === "stale";
     this.currentAt = this.now();
     this.error = undefined;
     this.state = "ready";
     this.settle();
+    if (wasStale) this.emitter.emit("recovered", this.current());
   }
 
   /** Bytes on a live connection: the values are still current. */

@@ -49,6 +49,8 @@ export interface ClientEvents {
   change: ChangeEvent;
   error: SdkError;
   stale: ClientStatus;
+  /** The values are current again after the client was `stale` (the status, now `ready`). */
+  recovered: ClientStatus;
 }
 
 /** The type `variant()` returns for a default: literal types widened (`"blue"` gives `string`). */
