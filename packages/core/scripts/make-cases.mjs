@@ -14,7 +14,7 @@ for (const c of cases) {
 
 const description = [
   "Switchyard evaluation cases. Each case evaluates `flag` (with `segments` when given) for",
-  "`context` and expects `expected` exactly: value, variant, reason, and ruleIndex / errorCode",
+  "`context` and expects `expected` exactly: value, variant, reason, and ruleIndex / errorCode / killReason",
   "when present (absent means the result has no such property). Every flag passes",
   "flagDefinitionSchema unless the case has \"schemaValid\": false. Rollout expectations are",
   "computed from murmur3 x86_32 buckets (see bucket-vectors.json).",

@@ -172,6 +172,11 @@ function compileServe(serve: Serve, results: ResultFactory, source: ServeSource)
   return new ServePlan(null, bucketBy === "key", bucketBy, bucketBy in Object.prototype, thresholds, served, missing);
 }
 
+/** A kill's result says why, so every reader of the result (SDKs, browsers, OFREP) can tell. */
+function killedResult(off: EvaluationResult, killReason: unknown): EvaluationResult {
+  return off.reason === "KILLED" && typeof killReason === "string" ? Object.freeze({ ...off, killReason }) : off;
+}
+
 function compileSegments(segments: readonly Segment[] | undefined): Map<string, CompiledSegment> {
   const byKey = new Map<string, CompiledSegment>();
   for (const segment of list(segments)) {
@@ -184,7 +189,7 @@ function compileSegments(segments: readonly Segment[] | undefined): Map<string, 
 
 function compilePlan(flag: FlagDefinition, segments: readonly Segment[] | undefined): FlagPlan {
   const results = new ResultFactory(flag);
-  const constant = flag.killed === true ? results.off("KILLED") : flag.enabled !== true ? results.off("DISABLED") : null;
+  const constant = flag.killed === true ? killedResult(results.off("KILLED"), flag.killReason) : flag.enabled !== true ? results.off("DISABLED") : null;
   const bySegmentKey = compileSegments(segments);
   let targets: Map<string, EvaluationResult> | null = null;
   for (const target of list(flag.targets)) {

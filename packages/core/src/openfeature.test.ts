@@ -47,10 +47,10 @@ describe("OpenFeature mapping", () => {
   });
 
   it("says in the metadata when a kill switch decided, and which rule matched", () => {
-    expect(openFeatureMetadata({ reason: "KILLED" }, "error spike")).toEqual({ killed: true, killReason: "error spike" });
-    expect(openFeatureMetadata({ reason: "KILLED" })).toEqual({ killed: true });
+    expect(openFeatureMetadata(compileFlag(flag({ killed: true, killReason: "error spike" })).evaluate({ key: "u" }))).toEqual({ killed: true, killReason: "error spike" });
+    expect(openFeatureMetadata(compileFlag(flag({ killed: true })).evaluate({ key: "u" }))).toEqual({ killed: true });
     expect(openFeatureMetadata({ reason: "RULE_MATCH", ruleIndex: 2 })).toEqual({ ruleIndex: 2 });
-    expect(openFeatureMetadata({ reason: "DISABLED" }, null)).toEqual({});
+    expect(openFeatureMetadata(compileFlag(flag({ enabled: false, killReason: "stale reason" })).evaluate({ key: "u" }))).toEqual({});
   });
 
   it("turns dates into the ISO strings an OFREP request would carry, and leaves other contexts as they are", () => {

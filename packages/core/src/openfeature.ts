@@ -47,19 +47,18 @@ export function openFeatureErrorCode(result: Pick<EvaluationResult, "reason" | "
 }
 
 /**
- * Metadata for a result: `killed` (and `killReason`, where the flag is at hand) when a kill switch
- * decided it, `ruleIndex` for a rule match. Only what the result itself says: bulk ETags hash
- * these, and an edit that changes no one's value must not look like a change.
+ * Metadata for a result: `killed` (and `killReason`) when a kill switch decided it, `ruleIndex`
+ * for a rule match. Only what the result itself says: bulk ETags hash these, and an edit that
+ * changes no one's value must not look like a change.
  *
  * @example
- * openFeatureMetadata({ value: false, variant: "off", reason: "KILLED" }, "error spike");
- * // { killed: true, killReason: "error spike" }
+ * openFeatureMetadata({ reason: "KILLED", killReason: "error spike" }); // { killed: true, killReason: "error spike" }
  */
-export function openFeatureMetadata(result: Pick<EvaluationResult, "reason" | "ruleIndex">, killReason?: string | null): OpenFeatureMetadata {
+export function openFeatureMetadata(result: Pick<EvaluationResult, "reason" | "ruleIndex" | "killReason">): OpenFeatureMetadata {
   const metadata: OpenFeatureMetadata = {};
   if (result.reason === "KILLED") {
     metadata.killed = true;
-    if (typeof killReason === "string") metadata.killReason = killReason;
+    if (typeof result.killReason === "string") metadata.killReason = result.killReason;
   }
   if (result.reason === "RULE_MATCH" && typeof result.ruleIndex === "number") metadata.ruleIndex = result.ruleIndex;
   return metadata;

@@ -30,5 +30,7 @@ export interface EvaluationResult<T = JsonValue> {
   reason: Reason;
   /** Index of the matching rule when `reason` is `RULE_MATCH`. */
   ruleIndex?: number;
+  /** Why the flag was killed, when `reason` is `KILLED` and a reason was given. */
+  killReason?: string;
   errorCode?: ErrorCode;
 }

@@ -46,12 +46,12 @@ export function failure<T, E>(defaultValue: T, code: E, message: string): Resolu
 /**
  * OpenFeature's details for a Switchyard result: errors and a value of another type give the
  * caller's default with reason ERROR; anything else the value, its variant, the mapped reason and
- * metadata (`killed`, and `killReason` when given, for a kill switch; `ruleIndex` for a rule).
+ * metadata (`killed` and `killReason` for a kill switch; `ruleIndex` for a rule).
  *
  * @example
  * resolution("banner", client.evaluate("banner", ctx, "blue"), "blue", "string", ErrorCode);
  */
-export function resolution<T, E>(flagKey: string, result: EvaluationResult, defaultValue: T, type: FlagType, codes: ErrorCodes<E>, killReason?: string | null): Resolution<T, E> {
+export function resolution<T, E>(flagKey: string, result: EvaluationResult, defaultValue: T, type: FlagType, codes: ErrorCodes<E>): Resolution<T, E> {
   if (result.reason === "FLAG_NOT_FOUND" || result.reason === "ERROR") {
     const code = openFeatureErrorCode(result);
     return failure(defaultValue, codes[code], code === "FLAG_NOT_FOUND" ? `flag ${flagKey} not found` : `flag ${flagKey} could not be evaluated: ${result.errorCode ?? "GENERAL"}`);
@@ -61,7 +61,7 @@ export function resolution<T, E>(flagKey: string, result: EvaluationResult, defa
   }
   const details: Resolution<T, E> = { value: result.value as T, reason: openFeatureReason(result.reason) };
   if (result.variant !== null) details.variant = result.variant;
-  const metadata = openFeatureMetadata(result, killReason);
+  const metadata = openFeatureMetadata(result);
   if (Object.keys(metadata).length > 0) details.flagMetadata = metadata;
   return details;
 }

@@ -155,6 +155,7 @@ Feature: Flag evaluation through the Switchyard OpenFeature provider
     And the variant is "off"
     And the reason is "DISABLED"
     And the metadata "killed" is "true"
+    And the metadata "killReason" is "error spike"
 
   Scenario: A provider that has no values yet is not ready
     Given a Switchyard provider that is not ready

@@ -107,8 +107,7 @@ describe("evaluation", () => {
 
   it("gives DISABLED with the off variant's value for a disabled flag, and killed metadata for a killed one", async () => {
     expect(await client.getBooleanDetails("disabled-flag", true)).toMatchObject({ value: false, variant: "off", reason: "DISABLED", flagMetadata: {} });
-    // The Node client's results do not carry the kill reason, so only `killed` is reported.
-    expect(await client.getStringDetails("killed-flag", "fallback")).toEqual({ flagKey: "killed-flag", value: "safe", variant: "safe", reason: "DISABLED", flagMetadata: { killed: true } });
+    expect(await client.getStringDetails("killed-flag", "fallback")).toEqual({ flagKey: "killed-flag", value: "safe", variant: "safe", reason: "DISABLED", flagMetadata: { killed: true, killReason: "error spike" } });
   });
 
   it("gives the default with FLAG_NOT_FOUND for an unknown flag", async () => {

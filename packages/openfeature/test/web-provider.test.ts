@@ -81,7 +81,7 @@ const FLAGS = {
   color: served("blue", "blue", "RULE_MATCH", { ruleIndex: 2 }),
   limit: served(10, "ten", "SPLIT"),
   layout: served({ columns: 3 }, "grid", "FALLTHROUGH"),
-  killed: served("safe", "safe", "KILLED"),
+  killed: served("safe", "safe", "KILLED", { killReason: "error spike" }),
 };
 
 let fake: FakeBrowserClient;
@@ -126,7 +126,7 @@ describe("SwitchyardWebProvider", () => {
     expect(client.getStringDetails("color", "red")).toMatchObject({ value: "blue", variant: "blue", reason: "TARGETING_MATCH", flagMetadata: { ruleIndex: 2 } });
     expect(client.getNumberDetails("limit", 0)).toMatchObject({ value: 10, reason: "SPLIT" });
     expect(client.getObjectDetails("layout", {})).toMatchObject({ value: { columns: 3 }, reason: "DEFAULT" });
-    expect(client.getStringDetails("killed", "full")).toMatchObject({ value: "safe", reason: "DISABLED", flagMetadata: { killed: true } });
+    expect(client.getStringDetails("killed", "full")).toMatchObject({ value: "safe", reason: "DISABLED", flagMetadata: { killed: true, killReason: "error spike" } });
     expect(client.getStringDetails("missing", "x")).toMatchObject({ value: "x", reason: "ERROR", errorCode: ErrorCode.FLAG_NOT_FOUND });
     expect(client.getNumberDetails("color", 5)).toMatchObject({ value: 5, reason: "ERROR", errorCode: ErrorCode.TYPE_MISMATCH });
     expect(client.getObjectDetails("banner", [])).toMatchObject({ value: [], errorCode: ErrorCode.TYPE_MISMATCH });

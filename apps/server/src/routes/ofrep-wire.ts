@@ -85,7 +85,7 @@ export function evaluateForOfrep(flag: CompiledFlag, context: EvaluationContext)
     reason: openFeatureReason(result.reason),
     // Served results always have a variant; only error results lack one.
     variant: result.variant ?? undefined,
-    metadata: openFeatureMetadata(result, flag.flag.killReason),
+    metadata: openFeatureMetadata(result),
   };
 }
 

@@ -30,10 +30,10 @@ const busy = booleanFlag("busy", {
 });
 
 const orderCases = [
-  { name: "killed: serves off over targets", flag: { ...busy, killed: true, killReason: "errors" }, context: { key: "vip-1" }, expected: { ...OFF, reason: "KILLED" } },
-  { name: "killed: serves off over rules", flag: { ...busy, killed: true }, context: { key: "u1", country: "NL" }, expected: { ...OFF, reason: "KILLED" } },
-  { name: "killed: wins over disabled", flag: { ...busy, killed: true, enabled: false }, context: { key: "u1" }, expected: { ...OFF, reason: "KILLED" } },
-  { name: "killed: wins over an invalid context", flag: { ...busy, killed: true }, context: null, expected: { ...OFF, reason: "KILLED" } },
+  { name: "killed: serves off over targets", flag: { ...busy, killed: true, killReason: "errors" }, context: { key: "vip-1" }, expected: { ...OFF, reason: "KILLED", killReason: "errors" } },
+  { name: "killed: serves off over rules", flag: { ...busy, killed: true, killReason: "rules" }, context: { key: "u1", country: "NL" }, expected: { ...OFF, reason: "KILLED", killReason: "rules" } },
+  { name: "killed: wins over disabled", flag: { ...busy, killed: true, enabled: false, killReason: "disabled" }, context: { key: "u1" }, expected: { ...OFF, reason: "KILLED", killReason: "disabled" } },
+  { name: "killed: wins over an invalid context", flag: { ...busy, killed: true, killReason: "context" }, context: null, expected: { ...OFF, reason: "KILLED", killReason: "context" } },
   { name: "disabled: serves off over targets", flag: { ...busy, enabled: false }, context: { key: "vip-1" }, expected: { ...OFF, reason: "DISABLED" } },
   { name: "disabled: serves off over rules", flag: { ...busy, enabled: false }, context: { key: "u1", country: "NL" }, expected: { ...OFF, reason: "DISABLED" } },
   { name: "target: beats rules", flag: busy, context: { key: "blocked", country: "NL" }, expected: { ...OFF, reason: "TARGET_MATCH" } },
