@@ -2,26 +2,9 @@ import { describe, expect, it } from "vitest";
 import { compileFlag } from "./compile.js";
 import { openFeatureErrorCode, openFeatureMetadata, openFeatureReason, toSwitchyardContext } from "./openfeature.js";
 import type { FlagDefinition } from "./schema.js";
+import { booleanFlag } from "./test-support/flags.js";
 
-const flag = (overrides: Partial<FlagDefinition> = {}): FlagDefinition => ({
-  key: "checkout",
-  kind: "boolean",
-  variants: [
-    { key: "on", value: true },
-    { key: "off", value: false },
-  ],
-  salt: "s",
-  clientVisible: false,
-  enabled: true,
-  killed: false,
-  killReason: null,
-  targets: [],
-  rules: [],
-  fallthrough: { variant: "on" },
-  offVariant: "off",
-  version: 3,
-  ...overrides,
-});
+const flag = booleanFlag;
 const nl = { attribute: "country", op: "in" as const, values: ["NL"], negate: false, caseInsensitive: false };
 
 describe("OpenFeature mapping", () => {

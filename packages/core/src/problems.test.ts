@@ -1,30 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { findFlagProblems, findSegmentProblems } from "./problems.js";
-import type { Clause, FlagDefinition, Segment } from "./schema.js";
+import type { Clause, Segment } from "./schema.js";
+import { booleanFlag } from "./test-support/flags.js";
 
 const clause = (op: Clause["op"], values: Clause["values"], attribute = "a"): Clause => ({ attribute, op, values, negate: false, caseInsensitive: false });
 
-function flag(overrides: Partial<FlagDefinition> = {}): FlagDefinition {
-  return {
-    key: "f",
-    kind: "boolean",
-    variants: [
-      { key: "on", value: true },
-      { key: "off", value: false },
-    ],
-    salt: "s",
-    clientVisible: false,
-    enabled: true,
-    killed: false,
-    killReason: null,
-    targets: [],
-    rules: [],
-    fallthrough: { variant: "on" },
-    offVariant: "off",
-    version: 1,
-    ...overrides,
-  };
-}
+const flag = booleanFlag;
 
 const paths = (problems: { path: (string | number)[] }[]) => problems.map((p) => p.path.join("."));
 
