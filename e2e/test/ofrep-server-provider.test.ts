@@ -441,6 +441,25 @@ describe("the advertised OFREP event stream", () => {
   });
 });
 
+describe("the server's log", () => {
+  it("has the OFREP requests, without the stream token or the keys", async () => {
+    const { body } = await bulkOk(ofrepApi(clientKey, "X-API-Key"), pro);
+    const url = new URL(body.eventStreams![0]!.url!);
+    const token = url.searchParams.get("token")!;
+    const stream = await openEventStream(url.href);
+    await stream.next();
+    stream.close();
+    const refused = await fetch(`${url.origin}${url.pathname}?token=${token.slice(0, -2)}${token.endsWith("AA") ? "BB" : "AA"}`, { signal: AbortSignal.timeout(10_000) });
+    expect(refused.status).toBe(401);
+    // Both stream requests are logged (by path), so a token in a log line would be seen here.
+    const logged = () => server.output.filter((line) => line.includes('"path":"/ofrep/v1/events"'));
+    for (const started = Date.now(); logged().length < 2 && Date.now() - started < 10_000; ) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(logged().map((line) => (JSON.parse(line) as { status: number }).status)).toEqual(expect.arrayContaining([200, 401]));
+    const log = server.output.join("\n");
+    for (const secret of [token, token.split(".")[1]!, serverKey, clientKey, clientKey.split(".")[1]!]) expect(log).not.toContain(secret);
+  });
+});
+
 describe("CORS on /ofrep/*", () => {
   it("lets a page from another origin send every header OFREP clients use, and read the ETag", async () => {
     const origin = "http://app.example";

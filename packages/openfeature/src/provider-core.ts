@@ -51,7 +51,9 @@ export function failure<T, E>(defaultValue: T, code: E, message: string): Resolu
  * @example
  * resolution("banner", client.evaluate("banner", ctx, "blue"), "blue", "string", ErrorCode);
  */
-export function resolution<T, E>(flagKey: string, result: EvaluationResult, defaultValue: T, type: FlagType, codes: ErrorCodes<E>): Resolution<T, E> {
+export function resolution<T, E>(flagKey: string, result: EvaluationResult, defaultValue: T, type: FlagType, codes: ErrorCodes<E>, hasValues = true): Resolution<T, E> {
+  // Before the first answer (no bootstrap, no file) every key is unknown: that is not a missing flag.
+  if (result.reason === "FLAG_NOT_FOUND" && !hasValues) return failure(defaultValue, codes.PROVIDER_NOT_READY, `no flag values yet: the Switchyard server has not answered`);
   if (result.reason === "FLAG_NOT_FOUND" || result.reason === "ERROR") {
     const code = openFeatureErrorCode(result);
     return failure(defaultValue, codes[code], code === "FLAG_NOT_FOUND" ? `flag ${flagKey} not found` : `flag ${flagKey} could not be evaluated: ${result.errorCode ?? "GENERAL"}`);
@@ -108,6 +110,14 @@ export interface WatchedClient {
   ready(): Promise<boolean>;
   on<K extends keyof ClientEvents>(event: K, listener: (payload: ClientEvents[K]) => void): () => void;
   status(): ClientStatus;
+}
+
+/**
+ * Whether a key the client does not know means the flag is missing: not while the client is still
+ * connecting with nothing in hand (`allFlags` is only called then, and it is empty).
+ */
+export function knowsFlags(client: WatchedClient, allFlags: () => object): boolean {
+  return client.status().state !== "connecting" || Object.keys(allFlags()).length > 0;
 }
 
 /** A key the server refused: the SDK stops trying, so nothing will come of waiting. */

@@ -22,7 +22,7 @@ import {
   type TrackingEventDetails,
 } from "@openfeature/server-sdk";
 import { createClient, type Client, type ClientOptions } from "@switchyard/sdk";
-import { ClientWatch, failure, resolution, safely, staleAfterOption, switchyardContext, waitForValues, type FlagType } from "./provider-core.js";
+import { ClientWatch, knowsFlags, failure, resolution, safely, staleAfterOption, switchyardContext, waitForValues, type FlagType } from "./provider-core.js";
 
 /**
  * Options of `SwitchyardProvider`: the Node SDK's `ClientOptions` (the provider creates the client
@@ -77,6 +77,11 @@ export class SwitchyardProvider implements Provider {
     } catch (error) {
       throw new ProviderFatalError(`cannot create the Switchyard client: ${error instanceof Error ? error.message : String(error)}`);
     }
+    // OpenFeature initializes a provider again when it is set again after being replaced (which
+    // closed it): a client of your own cannot be reopened, and would serve frozen values as READY.
+    if (client.status().state === "closed") {
+      throw new ProviderFatalError("the Switchyard client given as `client` is closed (onClose closes it); pass ClientOptions to set this provider again");
+    }
     const watch = (this.watch = new ClientWatch(client, this.staleAfterMs, {
       ready: () => this.events.emit(ProviderEvents.Ready, { message: "Switchyard values are current" }),
       stale: (message) => this.events.emit(ProviderEvents.Stale, { message }),
@@ -130,7 +135,8 @@ export class SwitchyardProvider implements Provider {
       const ctx = switchyardContext(context);
       if (!ctx) return failure(defaultValue, ErrorCode.INVALID_CONTEXT, "the context cannot be read (a cycle?)");
       // A key lookup in local rules: the value, its variant and reason, counted for metrics.
-      return resolution(flagKey, client.evaluate(flagKey, ctx, defaultValue as JsonValue), defaultValue, type, ErrorCode);
+      const result = client.evaluate(flagKey, ctx, defaultValue as JsonValue);
+      return resolution(flagKey, result, defaultValue, type, ErrorCode, result.reason !== "FLAG_NOT_FOUND" || knowsFlags(client, () => client.allFlags(ctx)));
     });
   }
 }

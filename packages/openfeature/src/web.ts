@@ -24,7 +24,7 @@ import {
   type TrackingEventDetails,
 } from "@openfeature/web-sdk";
 import { createClient, type BrowserClient, type BrowserClientOptions } from "@switchyard/sdk/browser";
-import { ClientWatch, failure, resolution, safely, staleAfterOption, switchyardContext, waitForValues, type FlagType } from "./provider-core.js";
+import { ClientWatch, knowsFlags, failure, resolution, safely, staleAfterOption, switchyardContext, waitForValues, type FlagType } from "./provider-core.js";
 
 /**
  * Options of `SwitchyardWebProvider`: the browser SDK's options without `context` (OpenFeature's
@@ -169,6 +169,9 @@ export class SwitchyardWebProvider implements Provider {
     const client = this.client;
     if (!client) return failure(defaultValue, ErrorCode.PROVIDER_NOT_READY, "the provider is not initialized");
     // The values were evaluated by the server for the client's context, which follows OpenFeature's.
-    return safely(flagKey, defaultValue, ErrorCode, () => resolution(flagKey, client.evaluate(flagKey, defaultValue as JsonValue), defaultValue, type, ErrorCode));
+    return safely(flagKey, defaultValue, ErrorCode, () => {
+      const result = client.evaluate(flagKey, defaultValue as JsonValue);
+      return resolution(flagKey, result, defaultValue, type, ErrorCode, result.reason !== "FLAG_NOT_FOUND" || knowsFlags(client, () => client.allFlags()));
+    });
   }
 }

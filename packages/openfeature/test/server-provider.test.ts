@@ -221,12 +221,14 @@ describe("initialize", () => {
         code: ErrorCode.GENERAL,
       });
       expect(client.providerStatus).toBe(ProviderStatus.ERROR);
-      expect(await client.getBooleanDetails("bool-flag", false)).toMatchObject({ value: false, reason: "ERROR", errorCode: ErrorCode.FLAG_NOT_FOUND });
+      // Nothing is known yet: not a missing flag.
+      expect(await client.getBooleanDetails("bool-flag", false)).toMatchObject({ value: false, reason: "ERROR", errorCode: ErrorCode.PROVIDER_NOT_READY });
       server.gate.open();
       opened = true;
       await waitUntil(() => ready.length === 1, 10_000, () => client.providerStatus);
       expect(client.providerStatus).toBe(ProviderStatus.READY);
       expect(await client.getBooleanValue("bool-flag", false)).toBe(true);
+      expect(await client.getBooleanDetails("no-such-flag", false)).toMatchObject({ errorCode: ErrorCode.FLAG_NOT_FOUND });
     } finally {
       if (!opened) server.gate.open();
     }
@@ -271,5 +273,19 @@ describe("track and close", () => {
     expect(await client.getStringValue("string-flag", "x")).toBe("hi");
     await OpenFeature.clearProviders();
     expect(own.status()).toEqual({ state: "closed" });
+  });
+
+  it("set again after onClose: starts a new client from options, but refuses a client of your own that onClose closed", async () => {
+    const fromOptions = await start();
+    const ownClient: Client = createClient({ url: server.url, sdkKey: server.serverKey(), logger: {} });
+    const own = await start({ client: ownClient });
+    // Replacing a provider closes it; OpenFeature initializes it again when it is set again.
+    for (const { domain } of [fromOptions, own]) await OpenFeature.setProviderAndWait(domain, new SwitchyardProvider({ url: server.url, sdkKey: server.serverKey(), logger: {} }));
+    expect(ownClient.status()).toEqual({ state: "closed" });
+    await OpenFeature.setProviderAndWait(fromOptions.domain, fromOptions.provider);
+    expect(await fromOptions.client.getBooleanValue("bool-flag", false)).toBe(true);
+    // A closed client would serve frozen values under status READY: FATAL says so instead.
+    await expect(OpenFeature.setProviderAndWait(own.domain, own.provider)).rejects.toMatchObject({ code: ErrorCode.PROVIDER_FATAL, message: expect.stringMatching(/closed/) });
+    expect(own.client.providerStatus).toBe(ProviderStatus.FATAL);
   });
 });

@@ -3,7 +3,7 @@
  * client (the real one, in Chromium against a real server, is e2e/test/openfeature-web-provider.test.ts).
  */
 import { ErrorCode, OpenFeature, ProviderEvents, ProviderStatus, type EvaluationContext } from "@openfeature/web-sdk";
-import type { BrowserClient, BrowserClientOptions, ClientEvents, ClientStatus, EvaluationResult, SdkError } from "@switchyard/sdk/browser";
+import { createClient, type BrowserClient, type BrowserClientOptions, type ClientEvents, type ClientStatus, type EvaluationResult, type SdkError } from "@switchyard/sdk/browser";
 import { SwitchyardWebProvider, type SwitchyardWebProviderOptions } from "../src/web.js";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { quietLogger, waitUntil } from "./support/server.js";
@@ -255,5 +255,46 @@ describe("SwitchyardWebProvider", () => {
     ]);
     await OpenFeature.clearProviders();
     expect(fake.status()).toEqual({ state: "closed" });
+  });
+});
+
+/** Just enough of EventSource for the real browser client: the test sends its puts. */
+class FakeEventSource {
+  static last: FakeEventSource;
+  readyState = 0;
+  private readonly puts: ((event: { data?: unknown; lastEventId?: string }) => void)[] = [];
+  constructor(readonly url: string) {
+    FakeEventSource.last = this;
+  }
+  addEventListener(type: string, listener: (event: { data?: unknown; lastEventId?: string }) => void): void {
+    if (type === "put") this.puts.push(listener);
+  }
+  close(): void {
+    this.readyState = 2;
+  }
+  put(revision: number, flags: Record<string, EvaluationResult>): void {
+    for (const listener of this.puts) listener({ data: JSON.stringify({ revision, flags }), lastEventId: String(revision) });
+  }
+}
+
+describe("SwitchyardWebProvider over the real browser client", () => {
+  it("emits READY when a context change's values arrive after timeoutMs, also when they equal the old ones", async () => {
+    const domain = `web-${++domains}`;
+    const provider = new SwitchyardWebProvider(
+      { url: "https://flags.example.com", clientKey: "sy_client_pub.secret", timeoutMs: 100, sendMetrics: false },
+      { createClient: (options) => createClient(options, { EventSource: FakeEventSource, storage: null, fetch: async () => new Response(null, { status: 500 }) }) },
+    );
+    const registered = OpenFeature.setProviderAndWait(domain, provider);
+    FakeEventSource.last.put(1, FLAGS);
+    await registered;
+    const client = OpenFeature.getClient(domain);
+    const types: string[] = [];
+    for (const type of Object.values(ProviderEvents)) client.addHandler(type, () => void types.push(type));
+    types.splice(0); // the READY a handler added to a ready provider runs at once
+
+    await OpenFeature.setContext(domain, { targetingKey: "slow" });
+    expect([client.providerStatus, types]).toEqual([ProviderStatus.ERROR, [ProviderEvents.Reconciling, ProviderEvents.Error]]);
+    FakeEventSource.last.put(1, FLAGS);
+    expect([client.providerStatus, types.at(-1)]).toEqual([ProviderStatus.READY, ProviderEvents.Ready]);
   });
 });

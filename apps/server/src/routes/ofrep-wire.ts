@@ -17,6 +17,7 @@ import {
 import { evaluateInputSchema } from "@switchyard/core/api-schema";
 import { sha256 } from "../auth/secrets.js";
 import { issuesOf } from "../http/validate.js";
+import { evaluateFor } from "../services/visibility.js";
 
 export interface OfrepSuccess {
   key: string;
@@ -73,8 +74,8 @@ export function parseEvaluationRequest(text: string): { context: EvaluationConte
 export const flagNotFound = (key: string): OfrepFailure => ({ key, errorCode: "FLAG_NOT_FOUND", errorDetails: `flag ${key} not found` });
 
 /** One flag evaluated for OFREP: its value (a disabled or killed flag's is the off variant's), or why there is none. */
-export function evaluateForOfrep(flag: CompiledFlag, context: EvaluationContext): OfrepSuccess | OfrepFailure {
-  const result = flag.evaluate(context);
+export function evaluateForOfrep(kind: "server_key" | "client_key", flag: CompiledFlag, context: EvaluationContext): OfrepSuccess | OfrepFailure {
+  const result = evaluateFor(kind, flag, context);
   if (result.reason === "ERROR" || result.reason === "FLAG_NOT_FOUND") {
     const errorCode = openFeatureErrorCode(result);
     return { key: flag.key, errorCode, errorDetails: errorDetails(flag, result, errorCode) };

@@ -71,6 +71,26 @@ describe("POST /ofrep/v1/evaluate/flags/{key}", () => {
     });
   });
 
+  it("tells a public client key that a flag is killed, never why, on every route a client key reads", async () => {
+    await h.call("editor", "POST", `${config("banner")}/kill`, { body: { reason: "INC-42: alert checkout_5xx" } });
+    const killed = { value: "", variant: "none" }; // the off variant
+    const { json: forClient } = await h.call("client", "POST", single("banner"), { body: { context: {} } });
+    expect(forClient).toEqual({ key: "banner", ...killed, reason: "DISABLED", metadata: { killed: true } });
+    const { json: bulkForClient } = await h.call("client", "POST", bulk, { body: { context: {} } });
+    expect(bulkForClient.flags).toEqual([forClient]);
+    expect((await h.call("client", "POST", "/sdk/v1/evaluate", { body: { context: {}, key: "banner" } })).json).toEqual({ key: "banner", ...killed, reason: "KILLED" });
+    const listening = await h.listen();
+    cleanups.push(listening.close);
+    const context = Buffer.from(JSON.stringify({ key: "u1" })).toString("base64url");
+    const browser = await SseReader.open(`${listening.url}/client/v1/stream?context=${context}`, h.credentials.client);
+    cleanups.push(browser.abort);
+    const put = await browser.waitFor((m) => m.event === "put");
+    expect(JSON.parse(put.data!).flags.banner).toEqual({ ...killed, reason: "KILLED" });
+    // The team's server keys see the reason.
+    expect((await h.call("server", "POST", single("banner"), { body: { context: {} } })).json.metadata).toEqual({ killed: true, killReason: "INC-42: alert checkout_5xx" });
+    expect((await h.call("server", "POST", "/sdk/v1/evaluate", { body: { context: {}, key: "banner" } })).json.killReason).toBe("INC-42: alert checkout_5xx");
+  });
+
   it("accepts the key as Bearer or X-API-Key, and an empty body as the empty context", async () => {
     const key = h.credentials.server.Authorization!.replace("Bearer ", "");
     const bearer = await h.call("anonymous", "POST", single("new-checkout"), { headers: { Authorization: `Bearer ${key}` }, body: { context: {} } });
@@ -78,6 +98,8 @@ describe("POST /ofrep/v1/evaluate/flags/{key}", () => {
     expect(bearer.status).toBe(200);
     expect(bearer.headers.get("content-type")).toMatch(/^application\/json/);
     expect(apiKey.json).toEqual(bearer.json);
+    const behindBasicAuth = await h.call("anonymous", "POST", single("new-checkout"), { headers: { Authorization: "Basic cHJveHk6cGFzcw==", "X-API-Key": key }, body: { context: {} } });
+    expect(behindBasicAuth.json).toEqual(bearer.json);
     const empty = await h.app.request(single("new-checkout"), { method: "POST", headers: { "X-API-Key": key } });
     expect(await empty.json()).toEqual(bearer.json);
   });

@@ -16,11 +16,11 @@ import type { AppEnv } from "../http/app-env.js";
 import { allowSdk } from "../http/guards.js";
 import type { SeenContexts } from "../services/seen-contexts.js";
 import type { SnapshotCache } from "../services/snapshots.js";
+import { visibleTo } from "../services/visibility.js";
 import { changedAt } from "../streaming/change-log.js";
 import type { StreamHub } from "../streaming/hub.js";
 import { encodeRefetchEvaluation } from "../streaming/sse.js";
 import { bodyEtag, evaluateForOfrep, failureStatus, flagNotFound, ifNoneMatchHits, parseEvaluationRequest } from "./ofrep-wire.js";
-import { visibleTo } from "./sdk.js";
 import { openStream, parseRevision } from "./streams.js";
 
 export interface OfrepRouteOptions {
@@ -64,10 +64,13 @@ export function ofrepRoutes({ db, hub, snapshots, credentials, seenContexts, sec
   const streamUrl = (c: Context<AppEnv>, credentialId: string) =>
     `${base ?? new URL(c.req.url).origin}/ofrep/v1/events?token=${streamToken(secretKey, credentialId)}`;
 
-  /** OFREP clients may send the key as `X-API-Key`; `Authorization` wins when both are sent. */
+  /**
+   * OFREP clients may send the key as `X-API-Key`; a Bearer `Authorization` wins when both are
+   * sent (another scheme, such as a proxy's Basic auth, is not ours and does not hide the key).
+   */
   const acceptApiKey = createMiddleware<AppEnv>(async (c, next) => {
     const apiKey = c.req.header("X-API-Key");
-    if (apiKey !== undefined && c.req.header("Authorization") === undefined) c.set("principal", credentials.authenticate(apiKey));
+    if (apiKey !== undefined && !/^Bearer\s/i.test(c.req.header("Authorization") ?? "")) c.set("principal", credentials.authenticate(apiKey));
     await next();
   });
   const sdkKey = allowSdk("client_key", "server_key");
@@ -90,7 +93,7 @@ export function ofrepRoutes({ db, hub, snapshots, credentials, seenContexts, sec
       seenContexts.record(key.environmentId, request.context);
       const flag = snapshots.get(key.environmentKey).compiled.get(flagKey);
       if (!visibleTo(key, flag)) return c.json(flagNotFound(flagKey), 404);
-      const evaluation = evaluateForOfrep(flag, request.context);
+      const evaluation = evaluateForOfrep(key.kind, flag, request.context);
       return "errorCode" in evaluation ? c.json(evaluation, failureStatus[evaluation.errorCode]) : c.json(evaluation);
     })
     // `flagConfigEtag` and `flagConfigLastModified` (sent on refetches the event stream asked
@@ -105,7 +108,7 @@ export function ofrepRoutes({ db, hub, snapshots, credentials, seenContexts, sec
       // Everything in the body depends only on this context's values, the environment and the
       // credential's stable stream URL, so an edit that changes no value here keeps the ETag.
       const body = JSON.stringify({
-        flags: visible.map((flag) => evaluateForOfrep(flag, request.context)),
+        flags: visible.map((flag) => evaluateForOfrep(key.kind, flag, request.context)),
         metadata: { environment: key.environmentKey },
         eventStreams: [{ type: "sse", url: streamUrl(c, key.credentialId), inactivityDelaySec: INACTIVITY_DELAY_SEC }],
       });

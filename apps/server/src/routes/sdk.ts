@@ -1,6 +1,6 @@
 /** What SDKs call: the snapshot for server SDKs, evaluated values for browsers. */
 import { Hono } from "hono";
-import type { CompiledFlag, EvaluationResult } from "@switchyard/core";
+import type { EvaluationResult } from "@switchyard/core";
 import { evaluateInputSchema } from "@switchyard/core/api-schema";
 import { requireSdkKey } from "../auth/principal.js";
 import { notFound } from "../errors.js";
@@ -9,12 +9,9 @@ import { allowSdk } from "../http/guards.js";
 import { jsonBody } from "../http/validate.js";
 import type { SeenContexts } from "../services/seen-contexts.js";
 import type { SnapshotCache } from "../services/snapshots.js";
+import { evaluateFor, visibleTo } from "../services/visibility.js";
 
 /** Client keys are public: they only ever see flags marked visible to browsers. */
-export function visibleTo(key: { kind: "server_key" | "client_key" }, flag: CompiledFlag | undefined): flag is CompiledFlag {
-  return flag !== undefined && (key.kind === "server_key" || flag.flag.clientVisible);
-}
-
 export function sdkRoutes(snapshots: SnapshotCache, seenContexts: SeenContexts) {
   return new Hono<AppEnv>()
     .get("/flags", allowSdk("server_key"), (c) => {
@@ -34,10 +31,10 @@ export function sdkRoutes(snapshots: SnapshotCache, seenContexts: SeenContexts) 
       if (flagKey !== undefined) {
         const flag = compiled.get(flagKey);
         if (!visibleTo(key, flag)) throw notFound(`flag '${flagKey}'`);
-        return c.json({ key: flagKey, ...flag.evaluate(context) });
+        return c.json({ key: flagKey, ...evaluateFor(key.kind, flag, context) });
       }
       const flags: Record<string, EvaluationResult> = {};
-      for (const flag of compiled.values()) if (visibleTo(key, flag)) flags[flag.key] = flag.evaluate(context);
+      for (const flag of compiled.values()) if (visibleTo(key, flag)) flags[flag.key] = evaluateFor(key.kind, flag, context);
       return c.json({ environment: snapshot.environment, revision: snapshot.revision, flags });
     });
 }

@@ -7,6 +7,7 @@
 import type { ChangeEventView, EvaluationContext, EvaluationResult, FlagDefinition, JsonValue } from "@switchyard/core";
 import type { AuditNotice, ChangeFeed, PublishedChange } from "../services/changes.js";
 import type { SnapshotCache } from "../services/snapshots.js";
+import { evaluateFor } from "../services/visibility.js";
 import { encodeComment, encodeEvent, encodePatch, encodeRefetchEvaluation, type SseConnection } from "./sse.js";
 
 export interface StreamHubOptions {
@@ -159,7 +160,7 @@ export class StreamHub {
 
   private *visibleResults(environment: string, context: EvaluationContext): Generator<[string, EvaluationResult]> {
     for (const flag of this.snapshots.get(environment).compiled.values()) {
-      if (flag.flag.clientVisible) yield [flag.key, flag.evaluate(context)];
+      if (flag.flag.clientVisible) yield [flag.key, evaluateFor("client_key", flag, context)];
     }
   }
 
@@ -216,7 +217,7 @@ export class StreamHub {
       const affected = change.resourceKind === "flag" ? [change.resourceKey] : new Set([...compiled.keys(), ...group.sent.keys()]);
       for (const key of affected) {
         const flag = compiled.get(key);
-        const serialized = flag?.flag.clientVisible ? JSON.stringify({ key, ...flag.evaluate(group.context) }) : undefined;
+        const serialized = flag?.flag.clientVisible ? JSON.stringify({ key, ...evaluateFor("client_key", flag, group.context) }) : undefined;
         if (serialized === group.sent.get(key)) continue;
         if (serialized === undefined) group.sent.delete(key);
         else group.sent.set(key, serialized);

@@ -230,6 +230,29 @@ describe("browser client", () => {
     expect(vi.getTimerCount()).toBe(0);
   });
 
+  it("turns stale when a setContext times out, and emits recovered when that context's values arrive, even unchanged ones", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
+    const { client, changes } = start({ timeoutMs: 1000 });
+    const events: string[] = [];
+    client.on("stale", () => events.push("stale"));
+    client.on("recovered", () => events.push("recovered"));
+    FakeEventSource.last().put(1, { plan: on("free", "free") });
+    // Superseded or answered in time: nothing to report.
+    void client.setContext({ key: "u2" });
+    const inTime = client.setContext({ key: "u3" });
+    FakeEventSource.last().put(1, { plan: on("free", "free") });
+    await expect(inTime).resolves.toBe(true);
+    expect([events, client.status().state]).toEqual([[], "ready"]);
+
+    const slow = client.setContext({ key: "u4" });
+    await vi.advanceTimersByTimeAsync(1000);
+    await expect(slow).resolves.toBe(false);
+    // The values held are not confirmed for the context asked for.
+    expect([events, client.status().state]).toEqual([["stale"], "stale"]);
+    FakeEventSource.last().put(1, { plan: on("free", "free") });
+    expect([events, client.status().state, changes]).toEqual([["stale", "recovered"], "ready", []]);
+  });
+
   it("persists values per context and serves them on the next start", async () => {
     const first = start();
     FakeEventSource.last().put(3, { banner: on("blue", "blue") });

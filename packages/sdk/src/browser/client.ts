@@ -79,7 +79,7 @@ export interface BrowserClient {
    *
    * Resolves `true` once the values for this context are in; `false` when that context cannot be
    * sent, when another `setContext` or `close()` comes first, or after `timeoutMs` (the client
-   * keeps trying). Never rejects.
+   * keeps trying, `stale` until they arrive, then emits `recovered`). Never rejects.
    */
   setContext(context: EvaluationContext): Promise<boolean>;
   /** Counts a custom event against each flag's current variant; sent with the next batch. Never throws. */
@@ -270,7 +270,12 @@ export function createClient(options: BrowserClientOptions, internals: BrowserCl
       }
       settleContext(false);
       const arrived = new Promise<boolean>((resolve) => {
-        const timer = setTimeout(() => settleContext(false), timeoutMs);
+        const timer = setTimeout(() => {
+          settleContext(false);
+          // The values held are the old context's: stale until this one's arrive, which then
+          // emits `recovered` even when they are the same (no `change` would say they came).
+          tracker.interrupted();
+        }, timeoutMs);
         settleContext = (value) => {
           settleContext = () => {};
           clearTimeout(timer);
