@@ -103,11 +103,13 @@ export class SwitchyardWebProvider implements Provider {
    * PROVIDER_RECONCILING meanwhile, then PROVIDER_CONTEXT_CHANGED). Rejects — status ERROR, with
    * PROVIDER_ERROR from the web SDK — for a context that cannot be sent (the old one stays) or when
    * the values take longer than `timeoutMs`; PROVIDER_READY follows when they arrive. A change
-   * superseded by a later one resolves: the later one decides.
+   * superseded by a later one resolves: the later one decides. After an `initialize` that failed
+   * on an unreadable context, the first readable one starts the client.
    */
   async onContextChange(_oldContext: EvaluationContext, newContext: EvaluationContext): Promise<void> {
     const client = this.client;
-    if (!client) return;
+    // No client: the first context could not be read. This one may be: start with it.
+    if (!client) return this.initialize(newContext);
     const ctx = switchyardContext(newContext);
     if (!ctx) throw this.contextFailed(new InvalidContextError("the context cannot be read (a cycle?)"));
     // A context that cannot be sent is reported synchronously, inside setContext.

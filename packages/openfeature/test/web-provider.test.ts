@@ -5,7 +5,7 @@
 import { ErrorCode, OpenFeature, ProviderEvents, ProviderStatus, type EvaluationContext } from "@openfeature/web-sdk";
 import { createClient, type BrowserClient, type BrowserClientOptions, type ClientEvents, type ClientStatus, type EvaluationResult, type SdkError } from "@switchyard/sdk/browser";
 import { SwitchyardWebProvider, type SwitchyardWebProviderOptions } from "../src/web.js";
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { quietLogger, waitUntil } from "./support/server.js";
 
 function deferred<T>() {
@@ -189,6 +189,23 @@ describe("SwitchyardWebProvider", () => {
     await registered;
     await OpenFeature.setContext(domain, { bad: true } as EvaluationContext);
     expect(client.providerStatus).toBe(ProviderStatus.ERROR);
+    expect(client.getBooleanValue("banner", false)).toBe(true);
+  });
+
+  it("starts with the first readable context after one it could not read", async () => {
+    const cyclic: Record<string, unknown> = { targetingKey: "user-1", signedUp: new Date(0) };
+    cyclic.self = cyclic;
+    await OpenFeature.setContext(cyclic as EvaluationContext);
+    fake = undefined as unknown as FakeBrowserClient;
+    const { client, registered, domain } = start();
+    await expect(registered).rejects.toMatchObject({ code: ErrorCode.INVALID_CONTEXT });
+    expect(fake).toBeUndefined(); // nothing to create a client for
+    const switched = OpenFeature.setContext(domain, { targetingKey: "user-2" });
+    await vi.waitFor(() => expect(fake).toBeDefined());
+    expect(fake.options.context).toEqual({ targetingKey: "user-2" });
+    fake.serve(FLAGS);
+    await switched;
+    expect(client.providerStatus).toBe(ProviderStatus.READY);
     expect(client.getBooleanValue("banner", false)).toBe(true);
   });
 
