@@ -24,7 +24,7 @@ import { flagRoutes } from "./routes/flags.js";
 import { createPlans, type PlanOptions } from "./routes/plans.js";
 import { createMetrics, type MetricsOptions } from "./routes/metrics.js";
 import { integrationRoutes } from "./routes/integrations.js";
-import { emptyAuthFailures, ofrepRoutes } from "./routes/ofrep.js";
+import { ofrepErrorBodies, ofrepRoutes } from "./routes/ofrep.js";
 import { sdkRoutes } from "./routes/sdk.js";
 import { webhookRoutes } from "./routes/webhooks.js";
 import { AlertmanagerReceiver } from "./services/alertmanager.js";
@@ -132,9 +132,8 @@ export function createApp({
     // The path only: query strings may carry client keys and contexts.
     logger.info({ method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) }, "request");
   });
-  app.use("*", bodyLimit({ maxSize: maxBodyBytes, onError: () => { throw new HTTPException(413); } }));
-  // OFREP is called from browsers too (the web provider); its 401/403 have empty bodies, even when
-  // the authentication below refuses the call, so this goes first.
+  // OFREP is called from browsers too (the web provider); its errors keep OFREP's shapes even when
+  // the body limit or the authentication below refuses the call, so this goes first.
   app.use(
     "/ofrep/*",
     cors({
@@ -144,8 +143,9 @@ export function createApp({
       exposeHeaders: ["ETag"],
       maxAge: 600,
     }),
-    emptyAuthFailures,
+    ofrepErrorBodies(maxBodyBytes),
   );
+  app.use("*", bodyLimit({ maxSize: maxBodyBytes, onError: () => { throw new HTTPException(413); } }));
   app.use("*", async (c, next) => {
     c.set("principal", authenticate(c));
     await next();

@@ -130,6 +130,12 @@ describe("POST /ofrep/v1/evaluate/flags/{key}", () => {
     expect(badAttribute.json).toMatchObject({ key: "banner", errorCode: "INVALID_CONTEXT" });
     expect(badAttribute.json.errorDetails).toContain(`context.${longName}`);
 
+    const huge = { context: { targetingKey: "u-huge", pad: "x".repeat(1_100_000) } };
+    const tooLarge = await h.call("server", "POST", single("banner"), { body: huge, headers: { Origin: "https://shop.example" } });
+    expect([tooLarge.status, tooLarge.json]).toEqual([413, { key: "banner", errorCode: "PARSE_ERROR", errorDetails: "body: must be at most 1048576 bytes" }]);
+    expect(tooLarge.headers.get("access-control-allow-origin")).toBe("*");
+    expect((await h.call("server", "POST", bulk, { body: huge })).json).toEqual({ errorCode: "PARSE_ERROR", errorDetails: "body: must be at most 1048576 bytes" });
+
     const revision = revisionOf(h);
     h.services.seenContexts.flush();
     expect(revisionOf(h)).toBe(revision);

@@ -49,15 +49,23 @@ const configuration = {
 };
 
 /**
- * OFREP clients act on 401 and 403 by status alone: whatever refused the call (this file's
- * guards, or the app's own authentication before them), the body is empty. Mounted on `/ofrep/*`
- * ahead of the app's authentication middleware.
+ * OFREP's error bodies for what the app refuses before (or around) these routes: clients act on
+ * 401 and 403 by status alone, so those are empty whatever refused the call; a body over the
+ * app's limit is a PARSE_ERROR in OFREP's shape. Mounted on `/ofrep/*` ahead of the body limit and
+ * the app's authentication.
  */
-export const emptyAuthFailures = createMiddleware(async (c, next) => {
-  await next();
-  const { status } = c.res;
-  if (status === 401 || status === 403) c.res = new Response(null, { status });
-});
+export function ofrepErrorBodies(maxBodyBytes: number) {
+  return createMiddleware(async (c, next) => {
+    await next();
+    const { status } = c.res;
+    if (status === 401 || status === 403) c.res = new Response(null, { status });
+    else if (status === 413) {
+      const flagKey = /^\/ofrep\/v1\/evaluate\/flags\/([^/]+)$/.exec(c.req.path)?.[1];
+      const failure = { errorCode: "PARSE_ERROR", errorDetails: `body: must be at most ${maxBodyBytes} bytes` };
+      c.res = Response.json(flagKey === undefined ? failure : { key: decodeURIComponent(flagKey), ...failure }, { status });
+    }
+  });
+}
 
 export function ofrepRoutes({ db, hub, snapshots, credentials, seenContexts, secretKey, publicUrl, maxBufferedBytes, logger }: OfrepRouteOptions) {
   const base = publicUrl?.replace(/\/+$/, "");
