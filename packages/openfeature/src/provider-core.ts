@@ -167,6 +167,22 @@ export interface ProviderSignals {
 }
 
 /**
+ * The signals as events on a provider's emitter. Each entry passes its own SDK's emitter and
+ * `ProviderEvents`, so this module loads neither SDK.
+ */
+export function emitTo<E>(
+  events: { emit(event: E, details?: { message?: string; flagsChanged?: string[] }): void },
+  names: { Ready: E; Stale: E; Error: E; ConfigurationChanged: E },
+): ProviderSignals {
+  return {
+    ready: () => events.emit(names.Ready, { message: "Switchyard values are current" }),
+    stale: (message) => events.emit(names.Stale, { message }),
+    error: (message) => events.emit(names.Error, { message }),
+    changed: (keys) => events.emit(names.ConfigurationChanged, { flagsChanged: keys }),
+  };
+}
+
+/**
  * What OpenFeature was last told, beyond what its SDK tracks itself:
  * - `starting`: `initialize` is running; it reports the outcome.
  * - `ready`: values are served; staleness is being watched.

@@ -22,7 +22,7 @@ import {
   type TrackingEventDetails,
 } from "@openfeature/server-sdk";
 import { createClient, type Client, type ClientOptions } from "@switchyard/sdk";
-import { ClientWatch, knowsFlags, failure, resolution, safely, staleAfterOption, switchyardContext, waitForValues, type FlagType } from "./provider-core.js";
+import { ClientWatch, emitTo, knowsFlags, failure, resolution, safely, staleAfterOption, switchyardContext, waitForValues, type FlagType } from "./provider-core.js";
 
 /**
  * Options of `SwitchyardProvider`: the Node SDK's `ClientOptions` (the provider creates the client
@@ -82,12 +82,7 @@ export class SwitchyardProvider implements Provider {
     if (client.status().state === "closed") {
       throw new ProviderFatalError("the Switchyard client given as `client` is closed (onClose closes it); pass ClientOptions to set this provider again");
     }
-    const watch = (this.watch = new ClientWatch(client, this.staleAfterMs, {
-      ready: () => this.events.emit(ProviderEvents.Ready, { message: "Switchyard values are current" }),
-      stale: (message) => this.events.emit(ProviderEvents.Stale, { message }),
-      error: (message) => this.events.emit(ProviderEvents.Error, { message }),
-      changed: (keys) => this.events.emit(ProviderEvents.ConfigurationChanged, { flagsChanged: keys }),
-    }));
+    const watch = (this.watch = new ClientWatch(client, this.staleAfterMs, emitTo(this.events, ProviderEvents)));
     const failed = await waitForValues(client);
     if (!failed) return watch.started();
     watch.failed(failed.fatal);

@@ -24,7 +24,7 @@ import {
   type TrackingEventDetails,
 } from "@openfeature/web-sdk";
 import { createClient, type BrowserClient, type BrowserClientOptions } from "@switchyard/sdk/browser";
-import { ClientWatch, knowsFlags, failure, resolution, safely, staleAfterOption, switchyardContext, waitForValues, type FlagType } from "./provider-core.js";
+import { ClientWatch, emitTo, knowsFlags, failure, resolution, safely, staleAfterOption, switchyardContext, waitForValues, type FlagType } from "./provider-core.js";
 
 /**
  * Options of `SwitchyardWebProvider`: the browser SDK's options without `context` (OpenFeature's
@@ -81,17 +81,7 @@ export class SwitchyardWebProvider implements Provider {
     const ctx = switchyardContext(context);
     if (!ctx) throw new InvalidContextError("the context cannot be read (a cycle?)");
     const client = (this.client = (this.internals.createClient ?? createClient)({ ...this.options, context: ctx }));
-    const watch = (this.watch = new ClientWatch(
-      client,
-      this.staleAfterMs,
-      {
-        ready: () => this.events.emit(ProviderEvents.Ready, { message: "Switchyard values are current" }),
-        stale: (message) => this.events.emit(ProviderEvents.Stale, { message }),
-        error: (message) => this.events.emit(ProviderEvents.Error, { message }),
-        changed: (keys) => this.events.emit(ProviderEvents.ConfigurationChanged, { flagsChanged: keys }),
-      },
-      () => this.switching > 0,
-    ));
+    const watch = (this.watch = new ClientWatch(client, this.staleAfterMs, emitTo(this.events, ProviderEvents), () => this.switching > 0));
     const failed = await waitForValues(client);
     if (!failed) return watch.started();
     watch.failed(failed.fatal);
